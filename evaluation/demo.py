@@ -1,0 +1,587 @@
+"""Demo data: sample departments, projects, indicators, results and accounts.
+
+Every figure here is invented to show the portal at work; none is the city's. Projects say so in
+their summary and indicators in their source, so a screenshot can never pass for real data.
+"""
+
+import datetime
+import random
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from evaluation.enums import ActualStatus, Completion, CycleStatus, NextDirection, RecordStatus
+from evaluation.models import (
+    ActionResult,
+    FiscalYear,
+    Grade,
+    IndicatorResult,
+    MeasureEvaluation,
+    MeasureIndicatorResult,
+    ProjectRecord,
+)
+from measures.models import Initiative, Measure, MeasureIndicator, MeasureIndicatorTarget
+from projects.enums import AssignmentRole
+from projects.models import ActionGoal, OutcomeIndicator, OutcomeIndicatorTarget, Project, ProjectAssignment
+from strategy.achievement import achievement, propose_grade
+from strategy.models import Department, DepartmentKind, Membership, Plan, PlanRevision, RevisionKind
+from strategy.roles import DEMO, DEPARTMENT_STAFF, DX_OFFICE, VIEWER
+
+DEMO_NOTE = "【デモ用サンプル】市の実際の事業・数値ではありません。"
+DEMO_SOURCE = "デモ用サンプル値（市の実績ではありません）"
+REORGANISED = datetime.date(2025, 4, 1)
+
+# code, name, parent code, valid from, valid to, predecessor code
+DEPARTMENTS = [
+    ("B01", "市長公室", None, None, None, None),
+    ("B02", "総務局", None, None, None, None),
+    ("B03", "市民局", None, None, None, None),
+    ("B04", "財政局", None, None, None, None),
+    ("B05", "教育局", None, None, None, None),
+    ("B06", "危機管理局", None, None, None, None),
+    ("B07", "健康福祉局", None, None, None, None),
+    ("B08", "環境経済局", None, None, None, None),
+    ("S01", "DX推進課", "B01", None, None, None),
+    ("S02", "広報課", "B01", None, None, None),
+    ("S03", "市民課", "B03", None, None, None),
+    ("S04", "区政支援課", "B03", None, None, None),
+    ("S05", "会計課", "B04", None, None, None),
+    ("S06", "税制課", "B04", None, None, None),
+    ("S07", "職員課", "B02", None, None, None),
+    ("S08", "情報システム課", "B02", None, None, None),
+    ("S09", "危機管理課", "B06", None, None, None),
+    ("S10", "博物館", "B05", None, None, None),
+    ("S11", "学校ICT推進室", "B05", None, REORGANISED - datetime.timedelta(days=1), None),
+    ("S12", "教育DX推進課", "B05", REORGANISED, None, "S11"),
+    ("S13", "地域政策課", "B08", None, None, None),
+    ("S14", "高齢政策課", "B07", None, None, None),
+]
+
+# Indicator shapes: name, unit, kind, direction, rule, baseline, final target, decimals
+COUNT = ("件", "per_year", "increase", "progress", 0)
+# measure code, initiative number, project name, department code(s), indicator
+PROJECTS = [
+    (
+        "1-1",
+        1,
+        "電子申請システムの対象手続拡大",
+        ["S01"],
+        ("電子申請に対応した手続の数", "手続", "cumulative", "increase", "ratio", 420, 900, 0),
+    ),
+    (
+        "1-1",
+        1,
+        "窓口予約・オンライン相談の導入",
+        ["S03"],
+        ("オンライン予約の利用件数", "件/年", "per_year", "increase", "progress", 1200, 6000, 0),
+    ),
+    (
+        "1-1",
+        2,
+        "窓口キャッシュレス決済の導入",
+        ["S05"],
+        ("キャッシュレス決済に対応した窓口の数", "窓口", "cumulative", "increase", "ratio", 12, 60, 0),
+    ),
+    (
+        "1-1",
+        2,
+        "市税のスマートフォン決済の推進",
+        ["S06"],
+        ("市税のスマートフォン決済の割合", "％", "rate", "increase", "progress", "8.5", "20.0", 1),
+    ),
+    (
+        "1-1",
+        3,
+        "書かない窓口の推進",
+        ["S03", "S04"],
+        ("書かない窓口の対象手続数", "手続", "cumulative", "increase", "ratio", 5, 40, 0),
+    ),
+    (
+        "1-1",
+        3,
+        "引越しワンストップサービスの推進",
+        ["S04"],
+        ("転入手続の平均所要時間", "分", "stock", "decrease", "progress", 75, 40, 0),
+    ),
+    (
+        "1-2",
+        1,
+        "スマートフォン教室の開催",
+        ["S14"],
+        ("スマートフォン教室の参加者数", "人/年", "per_year", "increase", "progress", 800, 2000, 0),
+    ),
+    (
+        "1-2",
+        1,
+        "多言語翻訳ツールの窓口活用",
+        ["S04"],
+        ("翻訳ツールを配備した窓口の数", "窓口", "cumulative", "increase", "ratio", 10, 30, 0),
+    ),
+    (
+        "1-2",
+        1,
+        "GIGAスクール端末の家庭学習活用",
+        ["S11"],
+        ("端末を家庭学習に使う児童生徒の割合", "％", "rate", "increase", "progress", "45.0", "80.0", 1),
+    ),
+    (
+        "1-2",
+        2,
+        "中山間地域のデジタル活用支援",
+        ["S13"],
+        ("デジタル活用相談会の開催回数", "回/年", "per_year", "increase", "progress", 6, 24, 0),
+    ),
+    (
+        "1-2",
+        2,
+        "オンライン診療・相談の実証",
+        ["S13"],
+        ("オンライン診療の実証の実施", "", "milestone", "achieve", "progress", 0, 1, 0),
+    ),
+    (
+        "2-1",
+        1,
+        "RPAによる定型業務の自動化",
+        ["S01"],
+        ("RPAによる削減時間", "時間/年", "per_year", "increase", "progress", 8000, 20000, 0),
+    ),
+    (
+        "2-1",
+        1,
+        "AI-OCRの活用拡大",
+        ["S01"],
+        ("AI-OCRの対象帳票数", "帳票", "cumulative", "increase", "ratio", 30, 120, 0),
+    ),
+    (
+        "2-1",
+        2,
+        "生成AIの庁内利用環境の整備",
+        ["S01"],
+        ("生成AIを利用する職員の割合", "％", "rate", "increase", "progress", "0.0", "60.0", 1),
+    ),
+    (
+        "2-1",
+        2,
+        "生成AI活用ガイドラインの運用",
+        ["S01"],
+        ("ガイドラインの定期見直しの実施", "", "milestone", "achieve", "progress", 0, 1, 0),
+    ),
+    (
+        "2-1",
+        3,
+        "ペーパーレス会議の推進",
+        ["S08"],
+        ("庁内の年間コピー用紙使用量", "万枚", "per_year", "decrease", "progress", 3200, 2000, 0),
+    ),
+    (
+        "2-1",
+        3,
+        "テレワーク環境の整備",
+        ["S07"],
+        ("テレワークを実施した職員の割合", "％", "rate", "increase", "progress", "15.0", "40.0", 1),
+    ),
+    (
+        "2-1",
+        3,
+        "庁内無線LANの整備",
+        ["S08"],
+        ("無線LANを整備した執務室の割合", "％", "rate", "increase", "progress", "35.0", "100.0", 1),
+    ),
+    (
+        "2-2",
+        1,
+        "ICT-BCPの改定と訓練",
+        ["S08", "S09"],
+        ("ICT-BCP訓練の実施回数", "回/年", "per_year", "maintain", "progress", 2, 2, 0),
+    ),
+    (
+        "2-2",
+        1,
+        "基幹データの遠隔地保管",
+        ["S08"],
+        ("遠隔地に保管した基幹システムの数", "システム", "cumulative", "increase", "ratio", 4, 20, 0),
+    ),
+    (
+        "2-3",
+        1,
+        "標準化対象業務の業務フロー見直し",
+        ["S08"],
+        ("業務フローを見直した業務の数", "業務", "cumulative", "increase", "ratio", 0, 20, 0),
+    ),
+    (
+        "2-3",
+        1,
+        "BPRの推進",
+        ["S01"],
+        ("BPRで見直した事務の数", "事務", "cumulative", "increase", "ratio", 3, 30, 0),
+    ),
+    (
+        "2-3",
+        2,
+        "標準準拠システムへの移行",
+        ["S08"],
+        ("標準準拠システムへ移行した業務の数", "業務", "cumulative", "increase", "ratio", 0, 20, 0),
+    ),
+    (
+        "2-3",
+        2,
+        "ガバメントクラウドへの移行",
+        ["S08"],
+        ("ガバメントクラウドへの移行完了", "", "milestone", "achieve", "progress", 0, 1, 0),
+    ),
+    (
+        "3-1",
+        1,
+        "オープンデータの公開拡大",
+        ["S01"],
+        ("公開しているオープンデータの数", "データセット", "cumulative", "increase", "ratio", 150, 400, 0),
+    ),
+    (
+        "3-1",
+        1,
+        "データ利活用イベントの開催",
+        ["S01"],
+        ("データ利活用イベントの参加者数", "人/年", "per_year", "increase", "progress", 60, 200, 0),
+    ),
+    (
+        "3-1",
+        2,
+        "デジタルアーカイブの構築",
+        ["S10"],
+        ("デジタルアーカイブの公開資料数", "点", "cumulative", "increase", "ratio", 1500, 6000, 0),
+    ),
+    (
+        "3-1",
+        2,
+        "文化財資料のデジタル化",
+        ["S10"],
+        ("デジタル化した文化財資料の数", "点", "cumulative", "increase", "ratio", 300, 1500, 0),
+    ),
+    (
+        "3-2",
+        1,
+        "市公式SNSの運用",
+        ["S02"],
+        ("市公式SNSのフォロワー数", "人", "stock", "increase", "progress", 42000, 70000, 0),
+    ),
+    (
+        "3-2",
+        1,
+        "市ホームページのリニューアル",
+        ["S02"],
+        ("ホームページの閲覧満足度", "％", "rate", "increase", "progress", "62.0", "75.0", 1),
+    ),
+    (
+        "3-2",
+        1,
+        "シティプロモーション動画の配信",
+        ["S02"],
+        ("動画の年間再生回数", "回/年", "per_year", "increase", "progress", 150000, 400000, 0),
+    ),
+    (
+        "3-3",
+        1,
+        "職員向けICT研修",
+        ["S07"],
+        ("ICT研修の受講者数", "人/年", "per_year", "increase", "progress", 500, 1200, 0),
+    ),
+    (
+        "3-3",
+        1,
+        "DX推進リーダーの育成",
+        ["S01"],
+        ("DX推進リーダーの人数", "人", "stock", "increase", "progress", 40, 200, 0),
+    ),
+    (
+        "3-3",
+        1,
+        "学校のICT活用授業支援",
+        ["S11"],
+        ("ICT支援員の訪問回数", "回/年", "per_year", "increase", "progress", 900, 1600, 0),
+    ),
+]
+
+# One sample target indicator per measure: name, unit, kind, direction, baseline, final target.
+MEASURE_INDICATORS = {
+    "1-1": ("オンラインで完結できる行政手続の割合", "％", "rate", "increase", "35.0", "70.0", 1),
+    "1-2": ("デジタルサービスを利用しやすいと感じる市民の割合", "％", "rate", "increase", "48.0", "60.0", 1),
+    "2-1": ("デジタル技術の活用による業務削減時間", "時間/年", "per_year", "increase", 15000, 40000, 0),
+    "2-2": ("基幹システムの稼働率", "％", "rate", "maintain", "99.9", "99.9", 1),
+    "2-3": ("標準準拠システムへの移行率", "％", "rate", "increase", "0.0", "100.0", 1),
+    "3-1": ("オープンデータの公開数", "データセット", "cumulative", "increase", 150, 400, 0),
+    "3-2": ("市の情報発信に満足している市民の割合", "％", "rate", "increase", "55.0", "65.0", 1),
+    "3-3": ("ICT研修を受講した職員の割合", "％", "rate", "increase", "30.0", "80.0", 1),
+}
+
+STAGES = {
+    2024: "現状の把握と実施計画の策定",
+    2025: "対象の拡大と試行結果の検証",
+    2026: "本格実施と効果測定",
+    2027: "定着と次期計画への引継ぎ",
+}
+
+ACCOUNTS = [
+    ("dx", "DX推進課 担当者", DX_OFFICE, None),
+    ("dept1", "市民課 職員", DEPARTMENT_STAFF, "S03"),
+    ("dept2", "教育DX推進課 職員", DEPARTMENT_STAFF, "S12"),
+    ("viewer", "閲覧者（議会事務局）", VIEWER, None),
+]
+
+
+def _dec(value) -> Decimal:
+    return Decimal(str(value))
+
+
+@transaction.atomic
+def demo_load(*, password: str, today: datetime.date) -> bool:
+    """Create the demo; return False, changing nothing, when it is already there."""
+    plan = Plan.objects.get(code="ict2")
+    if plan.projects.exists():
+        return False
+    rng = random.Random(2024)
+    departments = _departments()
+    PlanRevision.objects.create(
+        plan=plan,
+        kind=RevisionKind.ORGANISATION,
+        revised_on=REORGANISED,
+        effective_year=2025,
+        reason="組織改正により学校ICT推進室が教育DX推進課に改組されたため（デモ）",
+        summary="学校ICT推進室の所管事業を教育DX推進課に引き継ぎ",
+    )
+    _measure_indicators(plan, rng)
+    projects = _projects(plan, departments)
+    grades = {grade.code: grade for grade in Grade.objects.filter(scale__plan=plan)}
+    _fiscal_years(plan, today)
+    _records_2024(projects, grades, rng)
+    _records_2025(projects, grades, rng)
+    _measure_evaluations(plan, grades)
+    _accounts(departments, password)
+    return True
+
+
+def _departments() -> dict[str, Department]:
+    created = {}
+    for code, name, parent, valid_from, valid_to, predecessor in DEPARTMENTS:
+        department = Department.objects.create(
+            code=code,
+            name=name,
+            kind=DepartmentKind.SECTION if code.startswith("S") else DepartmentKind.BUREAU,
+            parent=created.get(parent),
+            valid_from=valid_from or datetime.date(2020, 4, 1),
+            valid_to=valid_to,
+        )
+        if predecessor:
+            department.predecessors.add(created[predecessor])
+        created[code] = department
+    return created
+
+
+def _targets(model, indicator, baseline, final, years, rng, *, stated: bool):
+    """State yearly targets for every other indicator; the rest are interpolated by the engine."""
+    if not stated or baseline == final or indicator.kind == "milestone":
+        return
+    span = len(years)
+    for step, year in enumerate(years, start=1):
+        value = baseline + (final - baseline) * Decimal(step) / Decimal(span)
+        model.objects.create(indicator=indicator, fiscal_year=year, value=value.quantize(Decimal("1.0")))
+
+
+def _measure_indicators(plan, rng):
+    for measure in Measure.objects.filter(plan=plan):
+        name, unit, kind, direction, baseline, final, decimals = MEASURE_INDICATORS[measure.code]
+        indicator = MeasureIndicator.objects.create(
+            measure=measure,
+            code=f"{measure.code}-1",
+            name=name,
+            unit=unit,
+            kind=kind,
+            direction=direction,
+            rule="ratio" if kind == "cumulative" else "progress",
+            tolerance=Decimal("0.1") if direction == "maintain" else Decimal(0),
+            decimals=decimals,
+            baseline_value=_dec(baseline),
+            baseline_year=2022,
+            final_target=_dec(final),
+            final_target_year=2027,
+            method="毎年度末の集計値（デモ）",
+            source=DEMO_SOURCE,
+        )
+        _targets(MeasureIndicatorTarget, indicator, _dec(baseline), _dec(final), plan.years, rng, stated=True)
+
+
+def _projects(plan, departments) -> list[Project]:
+    initiatives = {
+        (i.measure.code, i.number): i
+        for i in Initiative.objects.filter(measure__plan=plan).select_related("measure")
+    }
+    counters: dict[tuple[str, int], int] = {}
+    projects = []
+    for index, (measure_code, number, name, owners, shape) in enumerate(PROJECTS):
+        initiative = initiatives[(measure_code, number)]
+        counters[(measure_code, number)] = counters.get((measure_code, number), 0) + 1
+        project = Project.objects.create(
+            plan=plan,
+            code=f"{measure_code}-{number}-{counters[(measure_code, number)]:02d}",
+            name=name,
+            summary=f"{DEMO_NOTE}{initiative.title}の一環として「{name}」に取り組みます。",
+            measure=initiative.measure,
+            initiative=initiative,
+            start_year=plan.start_year,
+        )
+        _assign(project, [departments[code] for code in owners])
+        for year, stage in STAGES.items():
+            ActionGoal.objects.create(
+                project=project, fiscal_year=year, number=1, description=f"{name}：{stage}"
+            )
+        _outcome_indicator(project, shape, plan, stated=index % 2 == 0)
+        projects.append(project)
+    return projects
+
+
+def _assign(project, owners):
+    primary, *others = owners
+    if primary.successors.exists():
+        successor = primary.successors.get()
+        ProjectAssignment.objects.create(project=project, department=primary, start_year=2024, end_year=2024)
+        ProjectAssignment.objects.create(project=project, department=successor, start_year=2025)
+    else:
+        ProjectAssignment.objects.create(project=project, department=primary, start_year=2024)
+    for other in others:
+        ProjectAssignment.objects.create(
+            project=project, department=other, role=AssignmentRole.CO, start_year=2024
+        )
+
+
+def _outcome_indicator(project, shape, plan, *, stated: bool):
+    name, unit, kind, direction, rule, baseline, final, decimals = shape
+    indicator = OutcomeIndicator.objects.create(
+        project=project,
+        code="1",
+        name=name,
+        unit=unit,
+        kind=kind,
+        direction=direction,
+        rule=rule,
+        decimals=decimals,
+        baseline_value=_dec(baseline),
+        baseline_year=2022,
+        final_target=_dec(final),
+        final_target_year=2027,
+        method="所管課による年度末の集計（デモ）",
+        source=DEMO_SOURCE,
+        measure_indicator=project.measure.indicators.first(),
+    )
+    _targets(OutcomeIndicatorTarget, indicator, _dec(baseline), _dec(final), plan.years, None, stated=stated)
+
+
+def _fiscal_years(plan, today):
+    FiscalYear.objects.filter(plan=plan, year=2024).update(
+        status=CycleStatus.LOCKED, deadline=datetime.date(2025, 6, 30)
+    )
+    FiscalYear.objects.filter(plan=plan, year=2025).update(
+        status=CycleStatus.OPEN, deadline=today + datetime.timedelta(days=14)
+    )
+
+
+def _sample_actual(indicator, year, rng) -> Decimal:
+    """An actual near the year's target, sometimes short of it, sometimes beyond."""
+    target = indicator.target_for(year).value
+    if indicator.kind == "milestone":
+        return Decimal(1) if rng.random() < 0.7 else Decimal(0)
+    baseline = indicator.baseline_value
+    share = Decimal(str(rng.choice([0.55, 0.75, 0.9, 1.0, 1.0, 1.05, 1.1, 1.2])))
+    value = baseline + (target - baseline) * share
+    return value.quantize(Decimal(1) / (10**indicator.decimals))
+
+
+def _grade_for(indicator, year, actual, grades) -> Grade:
+    result = achievement(indicator.spec(), indicator.target_for(year).value, actual, ActualStatus.CONFIRMED)
+    rated = sorted((g for g in grades.values() if not g.is_unrated), key=lambda g: -g.min_achievement)
+    unrated = next(g for g in grades.values() if g.is_unrated)
+    return grades[propose_grade(result.value, [(g.code, g.min_achievement) for g in rated], unrated.code)]
+
+
+def _fill(record, indicator, grades, rng, *, complete: bool):
+    status = (
+        ActualStatus.CONFIRMED if complete else rng.choice([ActualStatus.PROVISIONAL, ActualStatus.TALLYING])
+    )
+    actual = (
+        _sample_actual(indicator, record.fiscal_year, rng) if status in ActualStatus.with_value() else None
+    )
+    IndicatorResult.objects.create(record=record, indicator=indicator, actual=actual, actual_status=status)
+    for goal in record.project.action_goals.filter(fiscal_year=record.fiscal_year):
+        ActionResult.objects.create(
+            record=record,
+            action_goal=goal,
+            done=f"{goal.description}を実施しました（デモ）。",
+            completion=rng.choice([Completion.ACHIEVED, Completion.ACHIEVED, Completion.PARTLY]),
+        )
+    if actual is not None:
+        grade = _grade_for(indicator, record.fiscal_year, actual, grades)
+        record.self_grade = grade
+        record.self_grade_reason = f"成果指標の達成状況から{grade.display}と評価しました（デモ）。"
+    record.results_summary = f"{record.project.name}について、計画どおり取組を進めました（デモ）。"
+    record.issues = "対象の拡大に向けた関係課との調整（デモ）"
+    record.next_direction = NextDirection.CONTINUE
+    record.save()
+
+
+def _records_2024(projects, grades, rng):
+    for project in projects:
+        record = ProjectRecord.objects.create(project=project, fiscal_year=2024, status=RecordStatus.APPROVED)
+        _fill(record, project.indicators.get(), grades, rng, complete=True)
+        record.final_grade = record.self_grade
+        record.submitted_at = record.approved_at = datetime.datetime(2025, 7, 31, 17, 0, tzinfo=datetime.UTC)
+        record.save()
+
+
+def _records_2025(projects, grades, rng):
+    plan_states = [
+        RecordStatus.NOT_STARTED,
+        RecordStatus.DRAFT,
+        RecordStatus.SUBMITTED,
+        RecordStatus.RETURNED,
+    ]
+    for index, project in enumerate(projects):
+        status = plan_states[index % len(plan_states)] if index < 30 else RecordStatus.APPROVED
+        record = ProjectRecord.objects.create(project=project, fiscal_year=2025, status=status)
+        if status == RecordStatus.NOT_STARTED:
+            continue
+        _fill(record, project.indicators.get(), grades, rng, complete=status != RecordStatus.DRAFT)
+        if status == RecordStatus.RETURNED:
+            record.review_comment = "成果指標の実績の根拠（集計方法）を補足してください（デモ）。"
+        if status == RecordStatus.APPROVED:
+            record.final_grade = record.self_grade
+        record.save()
+
+
+def _measure_evaluations(plan, grades):
+    for indicator in MeasureIndicator.objects.filter(measure__plan=plan).select_related("measure"):
+        target = indicator.target_for(2024).value
+        baseline = indicator.baseline_value
+        actual = (baseline + (target - baseline) * Decimal("0.9")).quantize(
+            Decimal(1) / (10**indicator.decimals)
+        )
+        MeasureIndicatorResult.objects.create(indicator=indicator, fiscal_year=2024, actual=actual)
+        grade = _grade_for(indicator, 2024, actual, grades)
+        MeasureEvaluation.objects.create(
+            measure=indicator.measure,
+            fiscal_year=2024,
+            grade=grade,
+            grade_reason=f"施策目標値の達成状況と構成事業の評価から{grade.display}としました（デモ）。",
+            comment="構成事業はおおむね計画どおり進んでいます（デモ）。",
+        )
+
+
+def _accounts(departments, password):
+    user_model = get_user_model()
+    demo = Group.objects.get(name=DEMO)
+    for username, name, role, department in ACCOUNTS:
+        user = user_model.objects.create_user(
+            username=username, password=password, is_staff=True, first_name=name
+        )
+        user.groups.add(Group.objects.get(name=role), demo)
+        if department:
+            Membership.objects.create(user=user, department=departments[department])

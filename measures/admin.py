@@ -1,0 +1,67 @@
+from django.contrib import admin
+
+from measures.models import Initiative, Measure, MeasureIndicator, MeasureIndicatorTarget
+from strategy.admin import PortalAdmin, PortalInline
+
+INDICATOR_FIELDSETS = [
+    (
+        "指標",
+        {"fields": ["code", "name", ("unit", "decimals"), ("kind", "direction"), ("rule", "tolerance")]},
+    ),
+    ("基準と目標", {"fields": [("baseline_value", "baseline_year"), ("final_target", "final_target_year")]}),
+    ("測定", {"fields": ["method", "source"]}),
+]
+
+
+class InitiativeInline(PortalInline):
+    model = Initiative
+    fields = ["number", "title"]
+
+
+@admin.register(Measure)
+class MeasureAdmin(PortalAdmin):
+    list_display = ["code", "title", "goal", "lineage", "plan"]
+    list_display_links = ["code", "title"]
+    list_select_related = ["goal", "plan"]
+    list_filter = ["plan", "goal__number", "lineage"]
+    search_fields = ["code", "title", "aim"]
+    inlines = [InitiativeInline]
+    filter_horizontal = ["predecessors"]
+    fields = ["plan", "goal", "code", "title", "aim", "lineage", "predecessors", "lineage_note"]
+
+
+@admin.register(Initiative)
+class InitiativeAdmin(PortalAdmin):
+    list_display = ["measure", "number", "title"]
+    list_select_related = ["measure"]
+    list_filter = ["measure__plan", "measure__code"]
+    search_fields = ["title", "measure__code"]
+    autocomplete_fields = ["measure"]
+
+
+class MeasureIndicatorTargetInline(PortalInline):
+    model = MeasureIndicatorTarget
+    fields = ["fiscal_year", "value"]
+    verbose_name_plural = (
+        "年度目標値（計画に定めのある年度だけ。ほかの年度は基準値と最終目標から直線で補間します）"
+    )
+
+
+@admin.register(MeasureIndicator)
+class MeasureIndicatorAdmin(PortalAdmin):
+    list_display = ["code", "name", "measure", "unit", "direction", "baseline_value", "final_target"]
+    list_select_related = ["measure"]
+    list_filter = ["measure__plan", "measure__code", "kind", "direction"]
+    search_fields = ["code", "name"]
+    autocomplete_fields = ["measure"]
+    inlines = [MeasureIndicatorTargetInline]
+    fieldsets = [(None, {"fields": ["measure"]}), *INDICATOR_FIELDSETS]
+
+
+@admin.register(MeasureIndicatorTarget)
+class MeasureIndicatorTargetAdmin(PortalAdmin):
+    list_display = ["indicator", "fiscal_year", "value"]
+    list_select_related = ["indicator__measure"]
+    list_filter = ["fiscal_year", "indicator__measure__code"]
+    search_fields = ["indicator__name", "indicator__code"]
+    autocomplete_fields = ["indicator"]

@@ -1,0 +1,19 @@
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+
+class PortalModelForm(forms.ModelForm):
+    """A model form that never fails on a model error about a field it does not show.
+
+    Model `clean()` names the field an error is about; when a form (an inline, a narrowed admin form)
+    leaves that field out, the message is shown at the top of the form instead of raising.
+    """
+
+    def add_error(self, field, error):
+        if field is None and isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+            placed: dict[str, list] = {}
+            for name, messages in error.error_dict.items():
+                key = name if name in self.fields else NON_FIELD_ERRORS
+                placed.setdefault(key, []).extend(messages)
+            error = ValidationError(placed)
+        super().add_error(field, error)

@@ -1,0 +1,43 @@
+"""Display filters: fiscal years, era dates, percentages and grades, as the city writes them."""
+
+from decimal import Decimal
+
+from django import template
+
+from strategy import fiscal
+
+register = template.Library()
+
+
+@register.filter
+def fiscal_year(year):
+    """2024 → 令和6年度（2024年度）"""
+    return fiscal.fiscal_year_label(int(year)) if year not in (None, "") else "−"
+
+
+@register.filter
+def fiscal_year_short(year):
+    """2024 → R6"""
+    return fiscal.fiscal_year_short(int(year)) if year not in (None, "") else "−"
+
+
+@register.filter
+def wareki(day):
+    """date(2024, 4, 1) → 令和6年(2024年)4月1日"""
+    return fiscal.wareki_date(day) if day else "−"
+
+
+@register.filter
+def percent(value, places=1):
+    """Decimal('0.825') → 82.5%; no figure → −"""
+    if value is None or value == "":
+        return "−"
+    return f"{Decimal(value) * 100:.{int(places)}f}%"
+
+
+@register.filter
+def number(value, places=0):
+    """A value with its indicator's decimals and thousands separators; no figure → −"""
+    if value is None or value == "":
+        return "−"
+    return f"{Decimal(value):,.{int(places)}f}"

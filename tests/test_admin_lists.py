@@ -1,0 +1,52 @@
+"""Every admin page renders with the demo data, and no changelist makes a query per row."""
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from projects.models import Project
+
+OURS = {"strategy", "measures", "projects", "evaluation"}
+REGISTERED = sorted(
+    (model for model in admin.site._registry if model._meta.app_label in OURS),
+    key=lambda model: model._meta.label,
+)
+
+
+@pytest.fixture
+def demo_admin(demo, admin_client):
+    return admin_client
+
+
+def _url(model, view, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=lambda model: model._meta.label)
+def test_changelist_queries_do_not_grow_with_rows(demo_admin, django_assert_max_num_queries, model):
+    rows = model._default_manager.count()
+    # Session, user, the count, the page of rows, filters' choices and prefetches: a fixed handful,
+    # far below the rows on the page (up to 50), so a query per row would break it.
+    with django_assert_max_num_queries(14):
+        response = demo_admin.get(_url(model, "changelist"))
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == rows
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=lambda model: model._meta.label)
+def test_add_change_and_history_pages_render(demo_admin, model):
+    assert demo_admin.get(_url(model, "add")).status_code == 200
+    obj = model._default_manager.order_by("pk").last()
+    if obj is None:
+        pytest.skip(f"no {model._meta.verbose_name} in the demo")
+    assert demo_admin.get(_url(model, "change", obj.pk)).status_code == 200
+    assert demo_admin.get(_url(model, "history", obj.pk)).status_code == 200
+
+
+def test_project_changelist_shows_the_current_department(demo_admin):
+    response = demo_admin.get(_url(Project, "changelist") + "?q=学校のICT活用授業支援")
+    rows = [
+        (p.code, response.context["cl"].model_admin.departments(p))
+        for p in response.context["cl"].result_list
+    ]
+    assert rows == [("3-3-1-03", "教育DX推進課")]
