@@ -3,6 +3,7 @@ from django.db.models import Prefetch
 
 from evaluation.models import (
     ActionResult,
+    CommitteeOpinion,
     FiscalYear,
     Grade,
     GradeScale,
@@ -10,6 +11,7 @@ from evaluation.models import (
     MeasureEvaluation,
     MeasureIndicatorResult,
     ProjectRecord,
+    YearSnapshot,
 )
 from projects.enums import AssignmentRole
 from projects.models import ProjectAssignment
@@ -179,3 +181,40 @@ class MeasureIndicatorResultAdmin(PortalAdmin):
     list_filter = ["fiscal_year", "actual_status"]
     search_fields = ["indicator__name", "indicator__code"]
     autocomplete_fields = ["indicator"]
+
+
+@admin.register(CommitteeOpinion)
+class CommitteeOpinionAdmin(PortalAdmin):
+    list_display = ["fiscal_year", "project", "measure", "committee", "has_response"]
+    list_select_related = ["project", "measure"]
+    list_filter = ["fiscal_year", "committee"]
+    search_fields = ["opinion", "response", "project__code", "project__name", "measure__code"]
+    autocomplete_fields = ["project", "measure"]
+    readonly_fields = ["recorded_by", "updated_at"]
+
+    @admin.display(description="対応方針", boolean=True)
+    def has_response(self, opinion):
+        return bool(opinion.response)
+
+    def save_model(self, request, obj, form, change):
+        obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(YearSnapshot)
+class YearSnapshotAdmin(admin.ModelAdmin):
+    """Snapshots are written only by locking a year; here they are read."""
+
+    list_display = ["fiscal_year", "plan", "taken_at", "taken_by"]
+    list_select_related = ["plan", "taken_by"]
+    list_filter = ["plan", "fiscal_year"]
+    readonly_fields = ["plan", "fiscal_year", "taken_at", "taken_by", "figures"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -199,6 +199,15 @@ class ProjectRecord(PortalModel):
     status = models.CharField(
         "進捗状況", max_length=15, choices=RecordStatus.choices, default=RecordStatus.NOT_STARTED
     )
+    proposed_grade = models.ForeignKey(
+        Grade,
+        verbose_name="評価案（自動計算）",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="成果指標と行動目標の達成状況から計算した評価。選んだ評価と異なるときは理由が必要です。",
+    )
     self_grade = models.ForeignKey(
         Grade,
         verbose_name="自己評価",
@@ -231,6 +240,10 @@ class ProjectRecord(PortalModel):
     internal_note = models.TextField(
         "内部メモ", blank=True, help_text="庁内限り。公開ページ・議会報告には出ません。"
     )
+    reopened = models.BooleanField(
+        "確定後の訂正中", default=False, help_text="確定した年度でも、この事業だけ訂正できる状態"
+    )
+    version = models.PositiveIntegerField("版", default=0, help_text="同時編集の検出に使います")
     submitted_at = models.DateTimeField("提出日時", null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -347,10 +360,19 @@ class MeasureEvaluation(PortalModel):
         Measure, verbose_name="施策", on_delete=models.PROTECT, related_name="evaluations"
     )
     fiscal_year = models.PositiveSmallIntegerField("年度", help_text="西暦の年度。例: 2024")
+    proposed_grade = models.ForeignKey(
+        Grade,
+        verbose_name="評価案（自動計算）",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="施策目標値の達成状況から計算した評価",
+    )
     grade = models.ForeignKey(
         Grade, verbose_name="評価", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    grade_reason = models.TextField("評価の理由", blank=True)
+    grade_reason = models.TextField("評価の理由", blank=True, help_text="評価案と異なる評価を選ぶときは必須")
     comment = models.TextField("総評", blank=True, help_text="施策全体の進捗と課題。議会報告に載ります。")
     evaluated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -361,6 +383,7 @@ class MeasureEvaluation(PortalModel):
         related_name="+",
     )
     updated_at = models.DateTimeField("更新日時", auto_now=True)
+    version = models.PositiveIntegerField("版", default=0, help_text="同時編集の検出に使います")
 
     history = HistoricalRecords()
 
@@ -414,3 +437,71 @@ class MeasureIndicatorResult(ActualBase):
         if self.indicator_id and self.fiscal_year is not None:
             self.indicator.measure.plan.validate_year(self.fiscal_year, field="fiscal_year")
         self.clean_actual()
+
+
+class CommitteeOpinion(PortalModel):
+    """An outside committee's opinion on a project or a measure for a year, and the city's response."""
+
+    fiscal_year = models.PositiveSmallIntegerField("年度", help_text="意見の対象となった年度（西暦）")
+    project = models.ForeignKey(
+        Project, verbose_name="事業", null=True, blank=True, on_delete=models.PROTECT, related_name="opinions"
+    )
+    measure = models.ForeignKey(
+        Measure, verbose_name="施策", null=True, blank=True, on_delete=models.PROTECT, related_name="opinions"
+    )
+    committee = models.CharField("委員会", max_length=100, default="相模原市経営評価委員会")
+    opinion = models.TextField("委員会の意見")
+    response = models.TextField("市の対応方針", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="記録者",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField("更新日時", auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "外部委員会の意見"
+        ordering = ["-fiscal_year", "id"]
+        constraints = [
+            year_in_range("fiscal_year"),
+            models.CheckConstraint(
+                condition=Q(project__isnull=False, measure__isnull=True)
+                | Q(project__isnull=True, measure__isnull=False),
+                name="opinion_on_project_or_measure",
+                violation_error_message="意見の対象は、事業か施策のどちらか一つを選んでください。",
+            ),
+        ]
+
+    def __str__(self):
+        subject = self.project or self.measure
+        return f"{fiscal_year_label(self.fiscal_year)} {subject}"
+
+
+class YearSnapshot(PortalModel):
+    """The figures of a fiscal year as reported when the DX office locked it; never changed afterwards."""
+
+    plan = models.ForeignKey(Plan, verbose_name="計画", on_delete=models.PROTECT, related_name="snapshots")
+    fiscal_year = models.PositiveSmallIntegerField("年度")
+    taken_at = models.DateTimeField("確定日時", auto_now_add=True)
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="確定者",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    figures = models.JSONField("報告時の数値", help_text="rollup コマンドと同じ形の JSON")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "報告時点の記録（スナップショット）"
+        ordering = ["-fiscal_year", "-taken_at"]
+        constraints = [year_in_range("fiscal_year")]
+
+    def __str__(self):
+        return f"{fiscal_year_label(self.fiscal_year)} 報告時点（{self.taken_at:%Y-%m-%d %H:%M}）"
