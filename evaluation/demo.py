@@ -564,7 +564,9 @@ def _measure_evaluations(plan, grades):
         actual = (baseline + (target - baseline) * Decimal("0.9")).quantize(
             Decimal(1) / (10**indicator.decimals)
         )
-        MeasureIndicatorResult.objects.create(indicator=indicator, fiscal_year=2024, actual=actual)
+        MeasureIndicatorResult.objects.create(
+            indicator=indicator, fiscal_year=2024, actual=actual, actual_status=ActualStatus.CONFIRMED
+        )
         grade = _grade_for(indicator, 2024, actual, grades)
         MeasureEvaluation.objects.create(
             measure=indicator.measure,

@@ -16,8 +16,18 @@ class RecordStatus(models.TextChoices):
     RESUBMITTED = "resubmitted", "再提出"
     APPROVED = "approved", "承認済み"
 
+    @classmethod
+    def awaiting_review(cls) -> list[str]:
+        return [cls.SUBMITTED, cls.RESUBMITTED]
+
+    @classmethod
+    def with_department(cls) -> list[str]:
+        """States in which the department holds the pen."""
+        return [cls.NOT_STARTED, cls.DRAFT, cls.RETURNED]
+
 
 class ActualStatus(models.TextChoices):
+    NOT_ENTERED = "not_entered", "未入力"
     CONFIRMED = "confirmed", "確定値"
     PROVISIONAL = "provisional", "速報値"
     TALLYING = "tallying", "集計中"

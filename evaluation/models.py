@@ -149,7 +149,7 @@ class ActualBase(PortalModel):
         "実績の状態",
         max_length=15,
         choices=ActualStatus.choices,
-        default=ActualStatus.CONFIRMED,
+        default=ActualStatus.NOT_ENTERED,
         help_text="決算前の数値は「速報値」。まだ数値がないときは「集計中」か「調査未実施」を選び、実績値は空欄にします。",
     )
     note = models.TextField("補足", blank=True, help_text="定性指標の実績や、数値の注記")
@@ -165,9 +165,9 @@ class ActualBase(PortalModel):
             ),
         ]
 
-    def clean_actual(self, *, required: bool = True):
+    def clean_actual(self):
         has_value = self.actual is not None
-        if self.actual_status in ActualStatus.with_value() and not has_value and required:
+        if self.actual_status in ActualStatus.with_value() and not has_value:
             raise ValidationError(
                 {
                     "actual": "実績値を入力してください。まだ数値がないときは、実績の状態で「集計中」か「調査未実施」を選びます。"
@@ -187,6 +187,15 @@ class ProjectRecordQuerySet(models.QuerySet):
 
     def approved(self):
         return self.filter(status=RecordStatus.APPROVED)
+
+    def with_results(self):
+        """Prefetch the result rows with their action goals and indicators (for `missing_items`)."""
+        return self.prefetch_related(
+            models.Prefetch("action_results", queryset=ActionResult.objects.select_related("action_goal")),
+            models.Prefetch(
+                "indicator_results", queryset=IndicatorResult.objects.select_related("indicator")
+            ),
+        )
 
 
 class ProjectRecord(PortalModel):
@@ -281,6 +290,35 @@ class ProjectRecord(PortalModel):
 
     def __str__(self):
         return f"{fiscal_year_label(self.fiscal_year)} {self.project}"
+
+    def missing_items(self) -> list[str]:
+        """What must still be filled before submitting, in the words staff see on the form.
+
+        Reads `action_results` and `indicator_results`; prefetch them (with their goal and indicator)
+        when checking many records.
+        """
+        missing = []
+        for result in self.action_results.all():
+            if not result.completion:
+                missing.append(f"行動目標「{result.action_goal.description}」の達成状況")
+        for result in self.indicator_results.all():
+            if result.actual_status == ActualStatus.NOT_ENTERED:
+                missing.append(f"成果指標「{result.indicator.name}」の実績値（数値がないときはその理由）")
+        if not self.self_grade_id:
+            missing.append("自己評価")
+        if not self.self_grade_reason.strip():
+            missing.append("評価の理由")
+        if not self.next_direction:
+            missing.append("今後の方向性")
+        return missing
+
+    def is_open_to_department(self, cycle_status: str) -> bool:
+        """Whether staff of the responsible department may edit it, given its fiscal year's state."""
+        if cycle_status == CycleStatus.LOCKED:
+            return self.reopened and self.status in RecordStatus.with_department()
+        if cycle_status == CycleStatus.OPEN:
+            return self.status in RecordStatus.with_department()
+        return cycle_status == CycleStatus.REVIEW and self.status == RecordStatus.RETURNED
 
     def clean(self):
         if not self.project_id or self.fiscal_year is None:

@@ -8,16 +8,19 @@ from simple_history.admin import SimpleHistoryAdmin
 from strategy.forms import PortalModelForm
 from strategy.models import BasicGoal, Department, Membership, Plan, PlanRevision
 
-admin.site.site_header = "第２次相模原市ＩＣＴ総合戦略 進捗管理"
-admin.site.site_title = "ICT総合戦略 進捗管理"
-admin.site.index_title = "管理メニュー"
-
 
 class PortalAdmin(SimpleHistoryAdmin):
     """Base of every admin here: validated forms, and history only for rows the user may see."""
 
     form = PortalModelForm
     list_per_page = 50
+
+    def get_object(self, request, object_id, from_field=None):
+        """Another department's object answers 404, not a redirect that would confirm it exists."""
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404("指定されたデータは見つからないか、閲覧する権限がありません。")
+        return obj
 
     def _require_visible(self, request, object_id):
         if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():

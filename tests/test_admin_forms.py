@@ -3,8 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from evaluation.models import ProjectRecord
-from projects.models import Project
+from projects.models import ActionGoal, Project
 from tests import factories
 
 
@@ -25,10 +24,14 @@ def project(plan):
     return factories.project(factories.department(), code="1-1-1-01")
 
 
-def post_record(client, project, fiscal_year):
-    data = {"project": project.pk, "fiscal_year": fiscal_year, "status": "draft"}
-    data |= inline_management("action_results", "indicator_results")
-    return client.post(reverse("admin:evaluation_projectrecord_add"), data)
+def post_action_goal(client, project, fiscal_year, number="1"):
+    data = {
+        "project": project.pk,
+        "fiscal_year": fiscal_year,
+        "number": number,
+        "description": "窓口の見直し",
+    }
+    return client.post(reverse("admin:projects_actiongoal_add"), data)
 
 
 def field_errors(response, field):
@@ -36,27 +39,38 @@ def field_errors(response, field):
 
 
 def test_non_numeric_year_is_explained_next_to_the_field(admin_client, project):
-    response = post_record(admin_client, project, "令和6")
+    response = post_action_goal(admin_client, project, "令和6")
     assert response.status_code == 200
     assert field_errors(response, "fiscal_year") == ["整数を入力してください。"]
-    assert ProjectRecord.objects.count() == 0
+    assert ActionGoal.objects.count() == 0
 
 
 def test_year_outside_the_plan_is_explained_next_to_the_field(admin_client, project):
-    response = post_record(admin_client, project, "2030")
+    response = post_action_goal(admin_client, project, "2030")
     assert response.status_code == 200
     assert field_errors(response, "fiscal_year") == [
         "2030年度は計画の期間（2024〜2027年度）の外です。期間内の年度を入力してください。"
     ]
     assert "2030年度は計画の期間" in response.content.decode()
+    assert ActionGoal.objects.count() == 0
 
 
-def test_duplicate_record_is_explained_next_to_the_year(admin_client, project):
-    factories.record(project, year=2024)
-    response = post_record(admin_client, project, "2024")
+def test_duplicate_action_goal_is_explained_next_to_its_number(admin_client, project):
+    factories.action_goal(project, year=2024, number=1)
+    response = post_action_goal(admin_client, project, "2024", number="1")
     assert response.status_code == 200
-    assert field_errors(response, "fiscal_year") == ["この事業のこの年度の評価は既に登録されています。"]
-    assert ProjectRecord.objects.count() == 1
+    assert field_errors(response, "number") == ["この事業・年度には同じ番号の行動目標が既にあります。"]
+    assert ActionGoal.objects.count() == 1
+
+
+def test_fiscal_year_outside_the_plan_and_duplicate_are_refused(admin_client, plan):
+    url = reverse("admin:evaluation_fiscalyear_add")
+    response = admin_client.post(url, {"plan": plan.pk, "year": "2031", "status": "planned"})
+    assert field_errors(response, "year") == [
+        "2031年度は計画の期間（2024〜2027年度）の外です。期間内の年度を入力してください。"
+    ]
+    response = admin_client.post(url, {"plan": plan.pk, "year": "2025", "status": "planned"})
+    assert field_errors(response, "year") == ["この計画にはこの年度が既にあります。"]
 
 
 def test_duplicate_project_code_is_explained_next_to_the_code(admin_client, project, plan):

@@ -4,6 +4,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from evaluation.models import ProjectRecord
 from projects.models import Project
 
 OURS = {"strategy", "measures", "projects", "evaluation"}
@@ -24,13 +25,14 @@ def _url(model, view, *args):
 
 @pytest.mark.parametrize("model", REGISTERED, ids=lambda model: model._meta.label)
 def test_changelist_queries_do_not_grow_with_rows(demo_admin, django_assert_max_num_queries, model):
-    rows = model._default_manager.count()
     # Session, user, the count, the page of rows, filters' choices and prefetches: a fixed handful,
     # far below the rows on the page (up to 50), so a query per row would break it.
     with django_assert_max_num_queries(14):
         response = demo_admin.get(_url(model, "changelist"))
     assert response.status_code == 200
-    assert response.context["cl"].result_count == rows
+    changelist = response.context["cl"]
+    assert changelist.result_count == changelist.queryset.count()
+    assert len(changelist.result_list) == min(changelist.result_count, changelist.list_per_page)
 
 
 @pytest.mark.parametrize("model", REGISTERED, ids=lambda model: model._meta.label)
@@ -51,3 +53,11 @@ def test_project_changelist_shows_the_current_department(demo_admin):
         for p in response.context["cl"].result_list
     ]
     assert rows == [("3-3-1-03", "教育DX推進課")]
+
+
+def test_record_list_opens_on_the_year_being_entered(demo_admin):
+    changelist = demo_admin.get(_url(ProjectRecord, "changelist")).context["cl"]
+    assert {record.fiscal_year for record in changelist.result_list} == {2025}
+    assert changelist.result_count == 34
+    everything = demo_admin.get(_url(ProjectRecord, "changelist") + "?year=all").context["cl"]
+    assert everything.result_count == 68

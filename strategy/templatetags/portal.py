@@ -41,3 +41,9 @@ def number(value, places=0):
     if value is None or value == "":
         return "−"
     return f"{Decimal(value):,.{int(places)}f}"
+
+
+@register.filter
+def get_count(counts, key):
+    """A count from a dict of counts; 0 when absent."""
+    return counts.get(key, 0)

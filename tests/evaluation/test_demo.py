@@ -49,12 +49,22 @@ def _login(client, username, password=DEMO_PASSWORD):
     return client.post("/admin/login/?next=/admin/", {"username": username, "password": password})
 
 
-@pytest.mark.parametrize("username", ["dx", "dept1", "dept2", "viewer"])
-def test_admin_accepts_the_demo_accounts_in_development(demo, client, settings, username):
+@pytest.mark.parametrize(
+    ("username", "landing"),
+    [
+        ("dx", "管理メニュー"),
+        ("viewer", "管理メニュー"),
+        ("dept1", "担当事業の入力状況"),
+        ("dept2", "担当事業の入力状況"),
+    ],
+)
+def test_admin_accepts_the_demo_accounts_in_development(demo, client, settings, username, landing):
     settings.DEBUG = True
     response = _login(client, username)
     assert response.status_code == 302 and response["Location"] == "/admin/"
-    assert client.get("/admin/").status_code == 200
+    page = client.get("/admin/", follow=True)
+    assert page.status_code == 200
+    assert f"<h1>{landing}</h1>" in page.content.decode()
 
 
 def test_demo_accounts_are_refused_when_debug_is_off(demo, client, settings):

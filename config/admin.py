@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.shortcuts import redirect
+
+from projects.scoping import department_ids, sees_everything
+
+
+class PortalAdminSite(admin.AdminSite):
+    site_header = "第２次相模原市ＩＣＴ総合戦略 進捗管理"
+    site_title = "ICT総合戦略 進捗管理"
+    index_title = "管理メニュー"
+
+    def index(self, request, extra_context=None):
+        """Department staff land on their own projects for the year; others on the menu."""
+        if not sees_everything(request.user) and department_ids(request.user) and "menu" not in request.GET:
+            return redirect("admin:evaluation_projectrecord_mine")
+        return super().index(
+            request, {"sees_everything": sees_everything(request.user), **(extra_context or {})}
+        )
