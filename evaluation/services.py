@@ -243,7 +243,7 @@ def record_save(record: ProjectRecord, *, by, reason: str = "入力内容を保�
 @transaction.atomic
 def record_submit(record: ProjectRecord, *, by) -> ProjectRecord:
     """Submit a complete record for review (入力中・差戻し → 提出済み・再提出); lists what is missing."""
-    from evaluation.rollups.compute import record_proposed_grade
+    from evaluation.rollups.year import record_proposed_grade
 
     record = _locked_record(record)
     _require_status(record, RecordStatus.with_department(), "提出")

@@ -1,0 +1,306 @@
+"""The yearly PDCA workflow: each transition, the refused ones, and what staff see on the entry page."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from evaluation import services
+from evaluation.enums import ActualStatus, Completion, CycleStatus, RecordStatus
+from evaluation.models import FiscalYear, Grade, ProjectRecord
+from strategy.roles import DEPARTMENT_STAFF, DX_OFFICE
+from tests import factories
+
+DEADLINE = datetime.date(2026, 6, 30)
+
+
+@pytest.fixture
+def setting(plan):
+    """Department A with one project for FY2025 (one action goal, one indicator), FY2025 opened."""
+    unit_a, unit_b = factories.department("市民課"), factories.department("広報課")
+    project = factories.project(unit_a, code="1-1-1-01", name="書かない窓口の推進")
+    factories.action_goal(project, year=2025, description="対象手続を10件に拡大")
+    factories.indicator(project, name="書かない窓口の対象手続数", unit="件")
+    dx = factories.user("dx", role=DX_OFFICE)
+    staff = factories.user("staff_a", role=DEPARTMENT_STAFF, departments=[unit_a])
+    other = factories.user("staff_b", role=DEPARTMENT_STAFF, departments=[unit_b])
+    year = FiscalYear.objects.get(plan=plan, year=2025)
+    services.fiscal_year_open(year, deadline=DEADLINE, by=dx)
+    record = ProjectRecord.objects.get(project=project, fiscal_year=2025)
+    return {"project": project, "record": record, "dx": dx, "staff": staff, "other": other, "year": year}
+
+
+def fill(record, *, actual=Decimal(165), grade="A"):
+    """What staff type on the entry page, saved the way the page saves it."""
+    result = record.indicator_results.get()
+    result.actual, result.actual_status = actual, ActualStatus.CONFIRMED
+    result.save()
+    action = record.action_results.get()
+    action.done, action.completion = "10件に拡大した", Completion.ACHIEVED
+    action.save()
+    record.self_grade = Grade.objects.get(scale__plan=record.project.plan, code=grade)
+    record.self_grade_reason = "対象手続を予定どおり拡大した"
+    record.next_direction = "continue"
+    staff = record.project.assignments.get().department.memberships.first().user
+    services.record_save(record, by=staff)
+
+
+def reload(record):
+    return ProjectRecord.objects.get(pk=record.pk)
+
+
+def history_reasons(record):
+    return list(
+        reload(record)
+        .history.order_by("history_id")
+        .values_list("history_change_reason", "history_user__username")
+    )
+
+
+def test_opening_a_year_prepares_every_running_project_with_empty_rows(setting):
+    record = setting["record"]
+    assert record.status == RecordStatus.NOT_STARTED
+    assert [(r.action_goal.description, r.completion) for r in record.action_results.all()] == [
+        ("対象手続を10件に拡大", "")
+    ]
+    assert [(r.indicator.name, r.actual_status, r.actual) for r in record.indicator_results.all()] == [
+        ("書かない窓口の対象手続数", ActualStatus.NOT_ENTERED, None)
+    ]
+    year = FiscalYear.objects.get(pk=setting["year"].pk)
+    assert (year.status, year.deadline) == (CycleStatus.OPEN, DEADLINE)
+    assert history_reasons(record) == [("年度の評価を準備", "dx")]
+
+
+def test_opening_is_refused_twice_and_for_staff(setting):
+    with pytest.raises(
+        ValidationError, match="令和7年度（2025年度）は「入力受付中」のため入力受付を開始できません。"
+    ):
+        services.fiscal_year_open(setting["year"], deadline=DEADLINE, by=setting["dx"])
+    other_year = FiscalYear.objects.get(plan=setting["year"].plan, year=2026)
+    with pytest.raises(PermissionDenied):
+        services.fiscal_year_open(other_year, deadline=DEADLINE, by=setting["staff"])
+    assert FiscalYear.objects.get(pk=other_year.pk).status == CycleStatus.PLANNED
+
+
+def test_submitting_an_incomplete_record_lists_what_is_missing_and_changes_nothing(setting):
+    record = setting["record"]
+    with pytest.raises(ValidationError) as caught:
+        services.record_submit(record, by=setting["staff"])
+    assert caught.value.messages == [
+        "未入力の項目があるため提出できません。次の項目を入力してください: 行動目標「対象手続を10件に拡大」の達成状況、"
+        "成果指標「書かない窓口の対象手続数」の実績値（数値がないときはその理由）、自己評価、評価の理由、今後の方向性"
+    ]
+    assert reload(record).status == RecordStatus.NOT_STARTED
+    assert reload(record).version == 0
+
+
+def test_submit_return_resubmit_approve(setting):
+    record, staff, dx = setting["record"], setting["staff"], setting["dx"]
+    fill(record)
+    submitted = services.record_submit(record, by=staff)
+    assert (submitted.status, submitted.submitted_by, submitted.proposed_grade.code) == (
+        RecordStatus.SUBMITTED,
+        staff,
+        "A",
+    )
+    returned = services.record_return(record, by=dx, comment="集計方法を補足してください")
+    assert (returned.status, returned.review_comment) == (RecordStatus.RETURNED, "集計方法を補足してください")
+    resubmitted = services.record_submit(record, by=staff)
+    assert resubmitted.status == RecordStatus.RESUBMITTED
+    approved = services.record_approve(record, by=dx)
+    assert (approved.status, approved.final_grade.code, approved.approved_by) == (
+        RecordStatus.APPROVED,
+        "A",
+        dx,
+    )
+    assert history_reasons(record)[1:] == [
+        ("入力内容を保存", "staff_a"),
+        ("提出", "staff_a"),
+        ("差戻し: 集計方法を補足してください", "dx"),
+        ("再提出", "staff_a"),
+        ("承認", "dx"),
+    ]
+
+
+def test_refused_transitions_change_nothing(setting):
+    record, staff, dx = setting["record"], setting["staff"], setting["dx"]
+    with pytest.raises(
+        ValidationError, match="承認できるのは「提出済み・再提出」の評価だけです（現在は「未着手」）。"
+    ):
+        services.record_approve(record, by=dx)
+    fill(record)
+    services.record_submit(record, by=staff)
+    with pytest.raises(PermissionDenied):
+        services.record_approve(record, by=staff)
+    with pytest.raises(ValidationError, match="差し戻す理由を入力してください"):
+        services.record_return(record, by=dx, comment="  ")
+    with pytest.raises(
+        ValidationError, match="自己評価と異なる最終評価にするときは、その理由を入力してください。"
+    ):
+        services.record_approve(record, by=dx, final_grade=Grade.objects.get(code="B"))
+    assert reload(record).status == RecordStatus.SUBMITTED
+    final = services.record_approve(
+        record, by=dx, final_grade=Grade.objects.get(code="B"), reason="成果の根拠が弱い"
+    )
+    assert (final.self_grade.code, final.final_grade.code, final.final_grade_reason) == (
+        "A",
+        "B",
+        "成果の根拠が弱い",
+    )
+
+
+def test_a_locked_year_is_read_only_and_a_correction_needs_a_reason(setting):
+    record, staff, dx, year = setting["record"], setting["staff"], setting["dx"], setting["year"]
+    fill(record)
+    services.record_submit(record, by=staff)
+    with pytest.raises(ValidationError, match="は「入力受付中」のため確定できません。"):
+        services.fiscal_year_lock(year, by=dx)
+    services.fiscal_year_close(year, by=dx)
+    with pytest.raises(ValidationError, match="承認されていない事業が1件あるため確定できません。"):
+        services.fiscal_year_lock(year, by=dx)
+    services.record_approve(record, by=dx)
+    snapshot = services.fiscal_year_lock(year, by=dx)
+    assert (snapshot.fiscal_year, snapshot.taken_by) == (2025, dx)
+    assert FiscalYear.objects.get(pk=year.pk).status == CycleStatus.LOCKED
+    assert not reload(record).is_open_to_department(CycleStatus.LOCKED)
+    with pytest.raises(ValidationError, match="訂正のために再開する理由を入力してください。"):
+        services.record_reopen(record, by=dx, reason="")
+    reopened = services.record_reopen(record, by=dx, reason="実績値の誤記を訂正")
+    assert (reopened.status, reopened.reopened) == (RecordStatus.RETURNED, True)
+    assert reopened.is_open_to_department(CycleStatus.LOCKED)
+    services.record_submit(record, by=staff)
+    assert services.record_approve(record, by=dx).reopened is False
+
+
+def _entry_data(record, **overrides):
+    indicator_result = record.indicator_results.get()
+    action_result = record.action_results.get()
+    data = {
+        "seen_version": str(record.version),
+        "results_summary": "対象手続を拡大した",
+        "self_grade": str(Grade.objects.get(code="A").pk),
+        "self_grade_reason": "予定どおり",
+        "issues": "",
+        "next_direction": "continue",
+        "next_steps": "",
+        "action_results-TOTAL_FORMS": "1",
+        "action_results-INITIAL_FORMS": "1",
+        "action_results-MIN_NUM_FORMS": "0",
+        "action_results-MAX_NUM_FORMS": "1000",
+        "action_results-0-id": str(action_result.pk),
+        "action_results-0-record": str(record.pk),
+        "action_results-0-done": "10件に拡大した",
+        "action_results-0-completion": "achieved",
+        "indicator_results-TOTAL_FORMS": "1",
+        "indicator_results-INITIAL_FORMS": "1",
+        "indicator_results-MIN_NUM_FORMS": "0",
+        "indicator_results-MAX_NUM_FORMS": "1000",
+        "indicator_results-0-id": str(indicator_result.pk),
+        "indicator_results-0-record": str(record.pk),
+        "indicator_results-0-actual": "150",
+        "indicator_results-0-actual_status": "not_entered",
+        "indicator_results-0-note": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_staff_fill_the_entry_page_with_the_target_beside_the_input(setting, client):
+    record, staff = setting["record"], setting["staff"]
+    client.force_login(staff)
+    url = reverse("admin:evaluation_projectrecord_change", args=[record.pk])
+    page = client.get(url).content.decode()
+    assert "書かない窓口の対象手続数（増加を目指す）" in page
+    assert "160 件（基準値と最終目標から補間）" in page
+    assert "提出する前に、次の5項目を入力してください。" in page
+    response = client.post(url, _entry_data(record))
+    assert response.status_code == 302
+    saved = reload(record)
+    result = saved.indicator_results.get()
+    assert (saved.status, saved.version, result.actual, result.actual_status) == (
+        RecordStatus.DRAFT, 1, Decimal(150), ActualStatus.CONFIRMED
+    )  # fmt: skip
+    response = client.post(
+        reverse("admin:evaluation_projectrecord_workflow", args=[record.pk, "submit"]), follow=True
+    )
+    assert "書かない窓口の推進：提出しました。" in response.content.decode()
+    assert reload(record).status == RecordStatus.SUBMITTED
+
+
+def test_a_submitted_record_is_read_only_for_staff(setting, client):
+    record, staff = setting["record"], setting["staff"]
+    fill(record)
+    services.record_submit(record, by=staff)
+    client.force_login(staff)
+    url = reverse("admin:evaluation_projectrecord_change", args=[record.pk])
+    assert 'name="self_grade_reason"' not in client.get(url).content.decode()
+    response = client.post(url, _entry_data(reload(record), self_grade_reason="書き換え"))
+    assert response.status_code == 403
+    assert reload(record).self_grade_reason == "対象手続を予定どおり拡大した"
+
+
+def test_submitting_from_the_page_shows_what_is_missing(setting, client):
+    client.force_login(setting["staff"])
+    record = setting["record"]
+    response = client.post(
+        reverse("admin:evaluation_projectrecord_workflow", args=[record.pk, "submit"]), follow=True
+    )
+    assert (
+        "未入力の項目があるため提出できません。次の項目を入力してください: 行動目標「対象手続を10件に拡大」の達成状況"
+        in response.content.decode()
+    )
+    assert reload(record).status == RecordStatus.NOT_STARTED
+
+
+def test_a_second_save_from_an_old_page_is_refused_naming_who_saved(setting, client):
+    record, staff = setting["record"], setting["staff"]
+    colleague = factories.user(
+        "colleague",
+        role=DEPARTMENT_STAFF,
+        departments=[record.project.assignments.get().department],
+        first_name="花子",
+        last_name="相模",
+    )
+    url = reverse("admin:evaluation_projectrecord_change", args=[record.pk])
+    loaded = reload(record)  # both open the page at version 0
+    client.force_login(colleague)
+    assert client.post(url, _entry_data(loaded, self_grade_reason="最初の保存")).status_code == 302
+    client.force_login(staff)
+    response = client.post(url, _entry_data(loaded, self_grade_reason="二番目の保存"))
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.non_field_errors()
+    assert errors[0].startswith("この評価は、あなたが画面を開いた後に花子 相模さんが更新しました（")
+    saved = reload(record)
+    assert (saved.self_grade_reason, saved.version) == ("最初の保存", 1)
+
+
+def test_staff_land_on_their_projects_and_see_what_is_missing(setting, client):
+    client.force_login(setting["staff"])
+    page = client.get(reverse("admin:index"), follow=True).content.decode()
+    assert "<h1>担当事業の入力状況</h1>" in page
+    assert "1-1-1-01 書かない窓口の推進" in page
+    assert "自己評価" in page and "令和8年(2026年)6月30日" in page
+    client.force_login(setting["other"])
+    assert (
+        "書かない窓口の推進"
+        not in client.get(reverse("admin:evaluation_projectrecord_mine")).content.decode()
+    )
+
+
+def test_the_board_counts_states_per_department_and_flags_overdue(setting, client, plan):
+    other_project = factories.project(
+        setting["other"].memberships.get().department, code="3-2-1-01", measure_code="3-2"
+    )
+    services.records_prepare(type(other_project).objects.filter(pk=other_project.pk), 2025, by=setting["dx"])
+    fill(setting["record"])
+    services.record_submit(setting["record"], by=setting["staff"])
+    FiscalYear.objects.filter(pk=setting["year"].pk).update(deadline=datetime.date(2020, 4, 30))
+    client.force_login(setting["dx"])
+    response = client.get(reverse("admin:evaluation_projectrecord_board"))
+    rows = [(row.department, row.counts, row.overdue) for row in response.context["rows"]]
+    assert sorted(rows) == [("市民課", {"submitted": 1}, False), ("広報課", {"not_started": 1}, True)]
+    assert "期限超過（未提出1件）" in response.content.decode()
+    client.force_login(setting["staff"])
+    assert client.get(reverse("admin:evaluation_projectrecord_board")).status_code == 404
