@@ -9,12 +9,17 @@ from strategy.admin import PortalAdmin, PortalInline
 
 
 class ProjectScopedAdmin(PortalAdmin):
-    """Rows that hang off a project: staff see only their departments' projects."""
+    """Rows that hang off a project: staff see only their departments' projects, and choose only those."""
 
     project_path = "project"
 
     def get_queryset(self, request):
         return scope_by_project(request.user, super().get_queryset(request), self.project_path)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Project:
+            kwargs["queryset"] = projects_visible(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class AssignmentInline(PortalInline):

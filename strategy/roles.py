@@ -9,23 +9,34 @@ DX_OFFICE = "DX推進課"
 VIEWER = "閲覧者"
 DEMO = "デモアカウント"
 
-# Models whose rows staff fill in each year; everything else they only read.
-STAFF_EDITS = {
-    "evaluation": ["projectrecord", "actionresult", "indicatorresult"],
+PORTAL_APPS = ["strategy", "measures", "projects", "evaluation"]
+
+# What department staff may read: the plan, its structure, and their own projects' rows (scoped).
+# Memberships, the DX office's measure evaluations, committee opinions and snapshots span every
+# department, so staff never see them.
+STAFF_READS = {
+    "strategy": ["plan", "basicgoal", "planrevision", "department"],
+    "measures": ["measure", "initiative", "measureindicator", "measureindicatortarget"],
+    "projects": ["project", "projectassignment", "actiongoal", "outcomeindicator", "outcomeindicatortarget"],
+    "evaluation": ["gradescale", "grade", "fiscalyear", "projectrecord", "actionresult", "indicatorresult"],
 }
-READABLE_APPS = ["strategy", "measures", "projects", "evaluation"]
+# Models whose rows staff fill in each year.
+STAFF_EDITS = {"evaluation": ["projectrecord", "actionresult", "indicatorresult"]}
 
 
 def role_permissions(role: str, models_by_app: dict[str, list[str]]) -> set[tuple[str, str]]:
     """(app_label, codename) pairs granted to `role`; `models_by_app` lists each app's model names."""
     granted = set()
-    for app, models in models_by_app.items():
-        if app not in READABLE_APPS:
-            continue
-        for model in models:
-            granted.add((app, f"view_{model}"))
+    for app in PORTAL_APPS:
+        for model in models_by_app.get(app, []):
+            if model.startswith("historical"):
+                continue  # history is read through its object's admin, under the object's scoping
             if role == DX_OFFICE:
-                granted |= {(app, f"{action}_{model}") for action in ("add", "change", "delete")}
-            elif role == DEPARTMENT_STAFF and model in STAFF_EDITS.get(app, []):
-                granted |= {(app, f"change_{model}"), (app, f"add_{model}")}
+                granted |= {(app, f"{action}_{model}") for action in ("view", "add", "change", "delete")}
+            elif role == VIEWER:
+                granted.add((app, f"view_{model}"))
+            elif role == DEPARTMENT_STAFF and model in STAFF_READS.get(app, []):
+                granted.add((app, f"view_{model}"))
+                if model in STAFF_EDITS.get(app, []):
+                    granted.add((app, f"change_{model}"))
     return granted

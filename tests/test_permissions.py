@@ -1,0 +1,185 @@
+"""The permission matrix: every admin URL we register, for every kind of user.
+
+Department A is 市民課 (`dept1`), department B is 教育DX推進課 (`dept2`, which succeeded 学校ICT推進室).
+No row of B may ever reach A, by any path; B's objects answer 404 to A; viewers change nothing.
+"""
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from evaluation.models import ActionResult, IndicatorResult, ProjectRecord
+from projects.models import ActionGoal, OutcomeIndicator, OutcomeIndicatorTarget, Project, ProjectAssignment
+from strategy.roles import DEMO
+from tests import factories
+
+OURS = {"strategy", "measures", "projects", "evaluation"}
+MODELS = sorted((m for m in admin.site._registry if m._meta.app_label in OURS), key=lambda m: m._meta.label)
+# Text only B's rows carry: its projects' names and codes.
+B_MARKERS = ["GIGAスクール端末の家庭学習活用", "学校のICT活用授業支援", "1-2-1-03", "3-3-1-03"]
+B_PROJECTS = {"name__in": ["GIGAスクール端末の家庭学習活用", "学校のICT活用授業支援"]}
+
+
+@pytest.fixture(autouse=True)
+def accounts_as_real_staff(demo):
+    """Production refuses demo accounts (DEBUG is off in tests); here they stand for real staff."""
+    Group.objects.get(name=DEMO).user_set.clear()
+
+
+def url(model, view, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+def login(client, username):
+    client.force_login(get_user_model().objects.get(username=username))
+    return client
+
+
+def assert_no_b(response):
+    text = response.content.decode()
+    leaked = [marker for marker in B_MARKERS if marker in text]
+    assert leaked == [], f"{response.request['PATH_INFO']} shows {leaked}"
+
+
+def b_objects():
+    """One object of each project-owned kind that belongs to department B."""
+    project = Project.objects.filter(**B_PROJECTS).first()
+    record = ProjectRecord.objects.filter(project=project, fiscal_year=2024).first()
+    return [
+        project,
+        ProjectAssignment.objects.filter(project=project).first(),
+        ActionGoal.objects.filter(project=project).first(),
+        OutcomeIndicator.objects.filter(project=project).first(),
+        OutcomeIndicatorTarget.objects.filter(
+            indicator__project__in=Project.objects.filter(**B_PROJECTS)
+        ).first(),
+        record,
+        ActionResult.objects.filter(record=record).first(),
+        IndicatorResult.objects.filter(record=record).first(),
+    ]
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m._meta.label)
+def test_department_a_sees_no_row_of_b_in_any_list(demo, client, model):
+    login(client, "dept1")
+    response = client.get(url(model, "changelist"))
+    assert response.status_code in (200, 403)
+    assert_no_b(response)
+    everything = client.get(url(model, "changelist") + "?year=all")
+    assert_no_b(everything)
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m._meta.label)
+def test_department_a_cannot_add_anything_but_sees_add_pages_only_where_allowed(demo, client, model):
+    login(client, "dept1")
+    response = client.get(url(model, "add"))
+    assert response.status_code == 403
+
+
+def test_b_objects_answer_404_to_a_on_every_object_url(demo, client):
+    login(client, "dept1")
+    for obj in b_objects():
+        assert obj is not None
+        for view in ("change", "history", "delete"):
+            response = client.get(url(type(obj), view, obj.pk))
+            assert response.status_code == 404, (type(obj).__name__, view)
+
+
+def test_b_records_cannot_be_moved_through_the_workflow_by_a(demo, client):
+    login(client, "dept1")
+    record = ProjectRecord.objects.filter(project__name="学校のICT活用授業支援", fiscal_year=2025).get()
+    for action in ("submit", "return", "approve", "reopen"):
+        response = client.post(reverse("admin:evaluation_projectrecord_workflow", args=[record.pk, action]))
+        assert response.status_code == 404
+
+
+def test_autocomplete_answers_carry_no_row_of_b(demo, client):
+    login(client, "dept1")
+    checked = 0
+    for model, model_admin in admin.site._registry.items():
+        for field in getattr(model_admin, "autocomplete_fields", ()):
+            query = f"?app_label={model._meta.app_label}&model_name={model._meta.model_name}&field_name={field}&term="
+            response = client.get(reverse("admin:autocomplete") + query)
+            assert response.status_code in (200, 403)
+            assert_no_b(response)
+            checked += 1
+    assert checked >= 10
+    login(client, "dx")
+    response = client.get(
+        reverse("admin:autocomplete")
+        + "?app_label=projects&model_name=actiongoal&field_name=project&term=GIGA"
+    )
+    assert [item["text"] for item in response.json()["results"]] == [
+        "1-2-1-03 GIGAスクール端末の家庭学習活用"
+    ]
+
+
+def test_department_b_sees_its_predecessors_years_and_a_does_not_see_them(demo, client):
+    login(client, "dept2")
+    response = client.get(url(ProjectRecord, "changelist") + "?year=all")
+    rows = sorted((r.project.code, r.fiscal_year) for r in response.context["cl"].result_list)
+    assert rows == [("1-2-1-03", 2024), ("1-2-1-03", 2025), ("3-3-1-03", 2024), ("3-3-1-03", 2025)]
+
+
+def test_co_responsible_departments_view_but_do_not_edit(demo, client):
+    co_staff = factories.user("co", role="所管課職員", departments=[ProjectAssignment.objects.get(
+        project__name="書かない窓口の推進", role="co").department])  # fmt: skip
+    client.force_login(co_staff)
+    record = ProjectRecord.objects.get(project__name="書かない窓口の推進", fiscal_year=2025)
+    page = client.get(url(ProjectRecord, "change", record.pk))
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()
+    assert client.post(url(ProjectRecord, "change", record.pk), {}).status_code == 403
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m._meta.label)
+def test_viewers_read_everything_and_change_nothing(demo, client, model):
+    login(client, "viewer")
+    listing = client.get(url(model, "changelist"))
+    assert listing.status_code == 200
+    assert client.get(url(model, "add")).status_code == 403
+    obj = model._default_manager.order_by("pk").first()
+    if obj is None:
+        return
+    page = client.get(url(model, "change", obj.pk))
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()
+    assert client.post(url(model, "change", obj.pk), {}).status_code == 403
+    assert client.post(url(model, "delete", obj.pk), {"post": "yes"}).status_code == 403
+    assert model._default_manager.filter(pk=obj.pk).exists()
+
+
+def test_viewers_cannot_move_records_through_the_workflow(demo, client):
+    login(client, "viewer")
+    record = ProjectRecord.objects.filter(fiscal_year=2025, status="submitted").first()
+    response = client.post(reverse("admin:evaluation_projectrecord_workflow", args=[record.pk, "approve"]))
+    assert response.status_code == 403
+    assert ProjectRecord.objects.get(pk=record.pk).status == "submitted"
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m._meta.label)
+def test_staff_without_a_group_are_refused_everywhere(demo, client, model):
+    client.force_login(factories.user("nobody"))
+    assert client.get(url(model, "changelist")).status_code == 403
+    obj = model._default_manager.order_by("pk").first()
+    if obj is not None:
+        assert client.get(url(model, "change", obj.pk)).status_code in (403, 404)
+        assert client.get(url(model, "history", obj.pk)).status_code in (403, 404)
+
+
+def test_the_dx_office_sees_every_department(demo, client):
+    login(client, "dx")
+    response = client.get(url(Project, "changelist") + "?q=GIGA")
+    assert "GIGAスクール端末の家庭学習活用" in response.content.decode()
+    assert client.get(reverse("admin:evaluation_projectrecord_board")).status_code == 200
+
+
+def test_internal_notes_never_reach_department_staff(demo, client):
+    record = ProjectRecord.objects.get(project__name="書かない窓口の推進", fiscal_year=2024)
+    ProjectRecord.objects.filter(pk=record.pk).update(internal_note="庁内限りのメモ：予算要求と関連")
+    login(client, "dept1")
+    assert "庁内限りのメモ" not in client.get(url(ProjectRecord, "change", record.pk)).content.decode()
+    login(client, "dx")
+    assert "庁内限りのメモ" in client.get(url(ProjectRecord, "change", record.pk)).content.decode()
