@@ -12,12 +12,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from evaluation.enums import ActualStatus, Completion, CycleStatus, NextDirection, RecordStatus
+from evaluation import services
+from evaluation.enums import ActualStatus, Completion, NextDirection, RecordStatus
 from evaluation.models import (
-    ActionResult,
     FiscalYear,
     Grade,
-    IndicatorResult,
     MeasureEvaluation,
     MeasureIndicatorResult,
     ProjectRecord,
@@ -353,11 +352,10 @@ def demo_load(*, password: str, today: datetime.date) -> bool:
     _measure_indicators(plan, rng)
     projects = _projects(plan, departments)
     grades = {grade.code: grade for grade in Grade.objects.filter(scale__plan=plan)}
-    _fiscal_years(plan, today)
-    _records_2024(projects, grades, rng)
-    _records_2025(projects, grades, rng)
+    actors = _accounts(departments, password)
+    _cycle_2024(plan, projects, grades, rng, actors)
+    _cycle_2025(plan, projects, grades, rng, actors, today)
     _measure_evaluations(plan, grades)
-    _accounts(departments, password)
     return True
 
 
@@ -476,15 +474,6 @@ def _outcome_indicator(project, shape, plan, *, stated: bool):
     _targets(OutcomeIndicatorTarget, indicator, _dec(baseline), _dec(final), plan.years, None, stated=stated)
 
 
-def _fiscal_years(plan, today):
-    FiscalYear.objects.filter(plan=plan, year=2024).update(
-        status=CycleStatus.LOCKED, deadline=datetime.date(2025, 6, 30)
-    )
-    FiscalYear.objects.filter(plan=plan, year=2025).update(
-        status=CycleStatus.OPEN, deadline=today + datetime.timedelta(days=14)
-    )
-
-
 def _sample_actual(indicator, year, rng) -> Decimal:
     """An actual near the year's target, sometimes short of it, sometimes beyond."""
     target = indicator.target_for(year).value
@@ -503,21 +492,24 @@ def _grade_for(indicator, year, actual, grades) -> Grade:
     return grades[propose_grade(result.value, [(g.code, g.min_achievement) for g in rated], unrated.code)]
 
 
-def _fill(record, indicator, grades, rng, *, complete: bool):
+def _fill(record, grades, rng, *, complete: bool, by):
+    """Type a record's results the way staff would on the entry page, and save it."""
+    indicator_result = record.indicator_results.select_related("indicator").get()
+    indicator = indicator_result.indicator
     status = (
         ActualStatus.CONFIRMED if complete else rng.choice([ActualStatus.PROVISIONAL, ActualStatus.TALLYING])
     )
     actual = (
         _sample_actual(indicator, record.fiscal_year, rng) if status in ActualStatus.with_value() else None
     )
-    IndicatorResult.objects.create(record=record, indicator=indicator, actual=actual, actual_status=status)
-    for goal in record.project.action_goals.filter(fiscal_year=record.fiscal_year):
-        ActionResult.objects.create(
-            record=record,
-            action_goal=goal,
-            done=f"{goal.description}を実施しました（デモ）。",
-            completion=rng.choice([Completion.ACHIEVED, Completion.ACHIEVED, Completion.PARTLY]),
-        )
+    indicator_result.actual, indicator_result.actual_status = actual, status
+    indicator_result._history_user = by
+    indicator_result.save()
+    for action_result in record.action_results.select_related("action_goal"):
+        action_result.done = f"{action_result.action_goal.description}を実施しました（デモ）。"
+        action_result.completion = rng.choice([Completion.ACHIEVED, Completion.ACHIEVED, Completion.PARTLY])
+        action_result._history_user = by
+        action_result.save()
     if actual is not None:
         grade = _grade_for(indicator, record.fiscal_year, actual, grades)
         record.self_grade = grade
@@ -525,36 +517,54 @@ def _fill(record, indicator, grades, rng, *, complete: bool):
     record.results_summary = f"{record.project.name}について、計画どおり取組を進めました（デモ）。"
     record.issues = "対象の拡大に向けた関係課との調整（デモ）"
     record.next_direction = NextDirection.CONTINUE
-    record.save()
+    services.record_save(record, by=by)
 
 
-def _records_2024(projects, grades, rng):
+def _records(plan, year: int):
+    return (
+        ProjectRecord.objects.filter(project__plan=plan, fiscal_year=year)
+        .select_related("project")
+        .order_by("project__code")
+    )
+
+
+def _cycle_2024(plan, projects, grades, rng, actors):
+    """FY2024 went round the whole cycle: entered, submitted, approved, and locked as reported."""
+    dx = actors["dx"]
+    fiscal_year = FiscalYear.objects.get(plan=plan, year=2024)
+    services.fiscal_year_open(fiscal_year, deadline=datetime.date(2025, 6, 30), by=dx)
+    records = {record.project_id: record for record in _records(plan, 2024)}
     for project in projects:
-        record = ProjectRecord.objects.create(project=project, fiscal_year=2024, status=RecordStatus.APPROVED)
-        _fill(record, project.indicators.get(), grades, rng, complete=True)
-        record.final_grade = record.self_grade
-        record.submitted_at = record.approved_at = datetime.datetime(2025, 7, 31, 17, 0, tzinfo=datetime.UTC)
-        record.save()
+        record, staff = records[project.pk], actors.get(project.pk, dx)
+        _fill(record, grades, rng, complete=True, by=staff)
+        services.record_submit(record, by=staff)
+        services.record_approve(record, by=dx)
+    services.fiscal_year_close(fiscal_year, by=dx)
+    services.fiscal_year_lock(fiscal_year, by=dx)
 
 
-def _records_2025(projects, grades, rng):
-    plan_states = [
-        RecordStatus.NOT_STARTED,
-        RecordStatus.DRAFT,
-        RecordStatus.SUBMITTED,
-        RecordStatus.RETURNED,
-    ]
+def _cycle_2025(plan, projects, grades, rng, actors, today):
+    """FY2025 is open: some records untouched, some being typed, submitted, returned or approved."""
+    dx = actors["dx"]
+    fiscal_year = FiscalYear.objects.get(plan=plan, year=2025)
+    services.fiscal_year_open(fiscal_year, deadline=today + datetime.timedelta(days=14), by=dx)
+    records = {record.project_id: record for record in _records(plan, 2025)}
+    states = [RecordStatus.NOT_STARTED, RecordStatus.DRAFT, RecordStatus.SUBMITTED, RecordStatus.RETURNED]
     for index, project in enumerate(projects):
-        status = plan_states[index % len(plan_states)] if index < 30 else RecordStatus.APPROVED
-        record = ProjectRecord.objects.create(project=project, fiscal_year=2025, status=status)
-        if status == RecordStatus.NOT_STARTED:
+        state = states[index % len(states)] if index < 30 else RecordStatus.APPROVED
+        record, staff = records[project.pk], actors.get(project.pk, dx)
+        if state == RecordStatus.NOT_STARTED:
             continue
-        _fill(record, project.indicators.get(), grades, rng, complete=status != RecordStatus.DRAFT)
-        if status == RecordStatus.RETURNED:
-            record.review_comment = "成果指標の実績の根拠（集計方法）を補足してください（デモ）。"
-        if status == RecordStatus.APPROVED:
-            record.final_grade = record.self_grade
-        record.save()
+        _fill(record, grades, rng, complete=state != RecordStatus.DRAFT, by=staff)
+        if state == RecordStatus.DRAFT:
+            continue
+        services.record_submit(record, by=staff)
+        if state == RecordStatus.RETURNED:
+            services.record_return(
+                record, by=dx, comment="成果指標の実績の根拠（集計方法）を補足してください（デモ）。"
+            )
+        if state == RecordStatus.APPROVED:
+            services.record_approve(record, by=dx)
 
 
 def _measure_evaluations(plan, grades):
@@ -577,13 +587,26 @@ def _measure_evaluations(plan, grades):
         )
 
 
-def _accounts(departments, password):
+def _accounts(departments, password) -> dict:
+    """Create the demo accounts; return who acts for each project ("dx", or a project's staff by its pk).
+
+    Departments without a demo account are entered by the DX office on their behalf.
+    """
     user_model = get_user_model()
     demo = Group.objects.get(name=DEMO)
+    actors = {}
     for username, name, role, department in ACCOUNTS:
         user = user_model.objects.create_user(
             username=username, password=password, is_staff=True, first_name=name
         )
         user.groups.add(Group.objects.get(name=role), demo)
+        if role == DX_OFFICE:
+            actors["dx"] = user
         if department:
-            Membership.objects.create(user=user, department=departments[department])
+            membership = Membership.objects.create(user=user, department=departments[department])
+            lineage = membership.department.lineage_ids()
+            for assignment in ProjectAssignment.objects.filter(
+                department__in=lineage, role=AssignmentRole.PRIMARY
+            ):
+                actors[assignment.project_id] = user
+    return actors
