@@ -1,5 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 
+from evaluation import services
+from evaluation.enums import CycleStatus
 from evaluation.models import (
     CommitteeOpinion,
     FiscalYear,
@@ -9,6 +12,7 @@ from evaluation.models import (
     MeasureIndicatorResult,
     YearSnapshot,
 )
+from projects.models import Project
 from strategy.admin import PortalAdmin, PortalInline
 from strategy.fiscal import fiscal_year_label
 
@@ -35,13 +39,73 @@ class GradeAdmin(PortalAdmin):
 
 @admin.register(FiscalYear)
 class FiscalYearAdmin(PortalAdmin):
+    """The DX office moves a year through its cycle with the actions; the state is never typed in."""
+
     list_display = ["label", "plan", "status", "deadline"]
     list_select_related = ["plan"]
     list_filter = ["plan", "status"]
+    list_editable = ["deadline"]
+    readonly_fields = ["status"]
+    actions = ["open_for_entry", "start_review", "lock", "prepare_records"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["plan", "year", "status"] if obj else ["status"]
 
     @admin.display(description="年度", ordering="year")
     def label(self, fiscal_year):
         return fiscal_year_label(fiscal_year.year)
+
+    def _each(self, request, queryset, perform, done: str):
+        for fiscal_year in queryset:
+            try:
+                perform(fiscal_year)
+                messages.success(request, f"{fiscal_year}：{done}")
+            except (ValidationError, PermissionDenied) as error:
+                text = (
+                    " ".join(error.messages)
+                    if isinstance(error, ValidationError)
+                    else "DX推進課だけが行えます。"
+                )
+                messages.error(request, f"{fiscal_year}：{text}")
+
+    @admin.action(description="入力受付を開始する（提出期限を先に入力）", permissions=["change"])
+    def open_for_entry(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda year: services.fiscal_year_open(year, deadline=year.deadline, by=request.user),
+            "入力受付を開始しました。各事業の評価を準備しました。",
+        )
+
+    @admin.action(description="入力受付を終了して審査を開始する", permissions=["change"])
+    def start_review(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda year: services.fiscal_year_close(year, by=request.user),
+            "審査を開始しました。",
+        )
+
+    @admin.action(description="確定する（議会に報告済み。以後は読み取り専用）", permissions=["change"])
+    def lock(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda year: services.fiscal_year_lock(year, by=request.user),
+            "確定し、報告時点の数値を記録しました。",
+        )
+
+    @admin.action(description="追加された事業の評価を準備する", permissions=["change"])
+    def prepare_records(self, request, queryset):
+        def prepare(year):
+            if year.status != CycleStatus.OPEN:
+                raise ValidationError("入力受付中の年度だけで準備できます。")
+            count = services.records_prepare(
+                Project.objects.filter(plan=year.plan).for_year(year.year), year.year, by=request.user
+            )
+            messages.info(request, f"{year}：{count}件の評価を新たに準備しました。")
+
+        self._each(request, queryset, prepare, "準備を確認しました。")
 
 
 @admin.register(MeasureEvaluation)

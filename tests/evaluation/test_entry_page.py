@@ -1,0 +1,93 @@
+"""The entry page keeps a fixed number of queries, and every save leaves one history row per change."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from evaluation import services
+from evaluation.models import FiscalYear, ProjectRecord
+from strategy.roles import DEPARTMENT_STAFF, DX_OFFICE
+from tests import factories
+
+
+def _record_with(plan, count: int):
+    unit = factories.department("市民課")
+    project = factories.project(unit, code=f"1-1-1-{count:02d}")
+    for number in range(1, count + 1):
+        factories.action_goal(project, year=2025, number=number, description=f"行動目標{number}")
+        indicator = factories.indicator(project, code=str(number), name=f"指標{number}")
+        indicator.targets.create(fiscal_year=2025, value=150)
+    dx = factories.user("dx", role=DX_OFFICE)
+    staff = factories.user("staff", role=DEPARTMENT_STAFF, departments=[unit])
+    services.fiscal_year_open(
+        FiscalYear.objects.get(plan=plan, year=2025), deadline=datetime.date(2026, 6, 30), by=dx
+    )
+    return ProjectRecord.objects.get(project=project), staff
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_entry_page_queries_do_not_grow_with_goals_and_indicators(
+    plan, client, django_assert_num_queries, count
+):
+    record, staff = _record_with(plan, count)
+    client.force_login(staff)
+    url = reverse("admin:evaluation_projectrecord_change", args=[record.pk])
+    client.get(url)  # warm Django's content-type cache, which the first page view fills
+    # Session, user, groups (2), memberships and their lineage (2), the record with its result rows
+    # (3, twice: the workflow panel and the form), project, cycle, editing scope, permissions (2), the
+    # inlines' rows (2), the indicators' targets, the grades, and the session save (3).
+    with django_assert_num_queries(25):
+        response = client.get(url)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert page.count("150 件") == count
+
+
+def test_one_history_row_per_changed_object_with_the_acting_user(plan, client):
+    record, staff = _record_with(plan, 2)
+    client.force_login(staff)
+    first_result, second_result = record.indicator_results.order_by("indicator__code")
+    before = {
+        "record": record.history.count(),
+        "first": first_result.history.count(),
+        "second": second_result.history.count(),
+    }
+    data = {
+        "seen_version": "0",
+        "results_summary": "要約",
+        "self_grade": "",
+        "self_grade_reason": "",
+        "issues": "",
+        "next_direction": "",
+        "next_steps": "",
+        "action_results-TOTAL_FORMS": "2",
+        "action_results-INITIAL_FORMS": "2",
+        "action_results-MIN_NUM_FORMS": "0",
+        "action_results-MAX_NUM_FORMS": "1000",
+        "indicator_results-TOTAL_FORMS": "2",
+        "indicator_results-INITIAL_FORMS": "2",
+        "indicator_results-MIN_NUM_FORMS": "0",
+        "indicator_results-MAX_NUM_FORMS": "1000",
+    }
+    for index, result in enumerate(record.action_results.order_by("action_goal__number")):
+        data |= {f"action_results-{index}-id": result.pk, f"action_results-{index}-record": record.pk,
+                 f"action_results-{index}-done": "", f"action_results-{index}-completion": ""}  # fmt: skip
+    for index, result in enumerate([first_result, second_result]):
+        data |= {f"indicator_results-{index}-id": result.pk, f"indicator_results-{index}-record": record.pk,
+                 f"indicator_results-{index}-actual": "120" if index == 0 else "",
+                 f"indicator_results-{index}-actual_status": "not_entered", f"indicator_results-{index}-note": ""}  # fmt: skip
+    response = client.post(reverse("admin:evaluation_projectrecord_change", args=[record.pk]), data)
+    assert response.status_code == 302
+    after = {
+        "record": record.history.count(),
+        "first": first_result.history.count(),
+        "second": second_result.history.count(),
+    }
+    assert after == {"record": before["record"] + 1, "first": before["first"] + 1, "second": before["second"]}
+    assert record.history.first().history_user == staff
+    assert first_result.history.first().history_user == staff
+    assert (first_result.history.first().actual, first_result.history.first().actual_status) == (
+        120,
+        "confirmed",
+    )
