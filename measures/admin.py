@@ -1,7 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
+from measures import services
+from measures.forms import TargetResetForm
 from measures.models import Initiative, Measure, MeasureIndicator, MeasureIndicatorTarget
-from strategy.admin import PortalAdmin, PortalInline
+from strategy.admin import PortalAdmin, PortalInline, revision_action
 
 INDICATOR_FIELDSETS = [
     (
@@ -56,6 +58,11 @@ class MeasureIndicatorAdmin(PortalAdmin):
     autocomplete_fields = ["measure"]
     inlines = [MeasureIndicatorTargetInline]
     fieldsets = [(None, {"fields": ["measure"]}), *INDICATOR_FIELDSETS]
+    actions = ["reset_target"]
+
+    @admin.action(description="目標値を再設定する（計画の見直し）", permissions=["change"])
+    def reset_target(self, request, queryset):
+        return target_reset_action(self, request, queryset)
 
 
 @admin.register(MeasureIndicatorTarget)
@@ -65,3 +72,25 @@ class MeasureIndicatorTargetAdmin(PortalAdmin):
     list_filter = ["fiscal_year", "indicator__measure__code"]
     search_fields = ["indicator__name", "indicator__code"]
     autocomplete_fields = ["indicator"]
+
+
+def target_reset_action(model_admin, request, queryset):
+    """The target re-set, for measure and outcome indicators alike."""
+    plans = {indicator.plan for indicator in queryset}
+    if len(plans) != 1:
+        model_admin.message_user(request, "同じ計画の指標だけを選んでください。", messages.ERROR)
+        return None
+
+    def perform(indicator, data):
+        services.indicator_target_reset(
+            indicator,
+            year=data["year"],
+            final_target=data["final_target"],
+            reason=data["reason"],
+            by=request.user,
+        )
+
+    return revision_action(
+        model_admin, request, queryset, form_class=TargetResetForm, plan=plans.pop(), perform=perform,
+        title="目標値の再設定",
+    )  # fmt: skip

@@ -259,6 +259,10 @@ class MeasureIndicator(IndicatorBase):
 
     natural_key.dependencies = ["measures.measure"]
 
+    @property
+    def plan(self) -> Plan:
+        return self.measure.plan
+
     def clean(self):
         if self.measure_id:
             self.clean_indicator(self.measure.plan)

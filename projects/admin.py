@@ -1,11 +1,39 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 
-from measures.admin import INDICATOR_FIELDSETS
+from measures.admin import INDICATOR_FIELDSETS, target_reset_action
+from projects import services
 from projects.enums import AssignmentRole
+from projects.forms import ProjectEndForm, ProjectMergeForm, ProjectMoveForm
 from projects.models import ActionGoal, OutcomeIndicator, OutcomeIndicatorTarget, Project, ProjectAssignment
 from projects.scoping import projects_visible, scope_by_project
-from strategy.admin import PortalAdmin, PortalInline
+from strategy.admin import PortalAdmin, PortalInline, revision_action
+from strategy.forms import PortalModelForm
+from strategy.models import Department, DepartmentKind
+
+
+class ProjectAddForm(PortalModelForm):
+    """Adding a project is a plan revision: it names the department and the reason."""
+
+    department = forms.ModelChoiceField(
+        label="所管課", queryset=Department.objects.filter(valid_to__isnull=True, kind=DepartmentKind.SECTION)
+    )
+    reason = forms.CharField(
+        label="追加の理由", widget=forms.Textarea(attrs={"rows": 2}), help_text="議会報告に載ります。"
+    )
+
+    class Meta:
+        model = Project
+        fields = "__all__"
+
+
+def _one_plan(queryset):
+    plans = {obj.plan for obj in queryset.select_related("plan")}
+    if len(plans) != 1:
+        raise ValidationError("同じ計画の事業だけを選んでください。")
+    return plans.pop()
 
 
 class ProjectScopedAdmin(PortalAdmin):
@@ -51,6 +79,7 @@ class ProjectAdmin(PortalAdmin):
     search_fields = ["code", "name", "summary"]
     autocomplete_fields = ["measure", "initiative", "merged_into"]
     inlines = [AssignmentInline, ActionGoalInline]
+    actions = ["end_projects", "move_projects", "merge_projects"]
     fields = [
         "plan",
         "code",
@@ -62,6 +91,63 @@ class ProjectAdmin(PortalAdmin):
         "status",
         "merged_into",
     ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = ProjectAddForm
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return fields if obj else [*fields, "department", "reason"]
+
+    def get_inlines(self, request, obj):
+        return (
+            self.inlines if obj else [ActionGoalInline]
+        )  # the responsible department comes from the add form
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        services.project_add(obj, department=form.cleaned_data["department"], reason=form.cleaned_data["reason"],
+                             by=request.user)  # fmt: skip
+
+    def _revise(self, request, queryset, form_class, perform, title):
+        try:
+            plan = _one_plan(queryset)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return None
+        return revision_action(
+            self, request, queryset, form_class=form_class, plan=plan, perform=perform, title=title
+        )
+
+    @admin.action(description="事業を終了する（完了・休止・廃止）", permissions=["change"])
+    def end_projects(self, request, queryset):
+        def perform(project, data):
+            services.project_end(
+                project, year=data["year"], status=data["status"], reason=data["reason"], by=request.user
+            )
+
+        return self._revise(request, queryset, ProjectEndForm, perform, "事業の終了")
+
+    @admin.action(description="所管課を変更する", permissions=["change"])
+    def move_projects(self, request, queryset):
+        def perform(project, data):
+            services.project_move(project, department=data["department"], year=data["year"], reason=data["reason"],
+                                  by=request.user)  # fmt: skip
+
+        return self._revise(request, queryset, ProjectMoveForm, perform, "所管課の変更")
+
+    @admin.action(description="別の事業に統合する", permissions=["change"])
+    def merge_projects(self, request, queryset):
+        def perform(project, data):
+            services.project_merge(
+                project, into=data["into"], year=data["year"], reason=data["reason"], by=request.user
+            )
+
+        return self._revise(request, queryset, ProjectMergeForm, perform, "事業の統合")
 
     def get_queryset(self, request):
         assignments = ProjectAssignment.objects.select_related("department").order_by("role", "-start_year")
@@ -116,6 +202,12 @@ class OutcomeIndicatorAdmin(ProjectScopedAdmin):
     search_fields = ["project__code", "project__name", "name"]
     autocomplete_fields = ["project", "measure_indicator"]
     inlines = [OutcomeIndicatorTargetInline]
+    actions = ["reset_target"]
+
+    @admin.action(description="目標値を再設定する（計画の見直し）", permissions=["change"])
+    def reset_target(self, request, queryset):
+        return target_reset_action(self, request, queryset)
+
     fieldsets = [(None, {"fields": ["project", "measure_indicator"]}), *INDICATOR_FIELDSETS]
 
 

@@ -257,6 +257,10 @@ class OutcomeIndicator(IndicatorBase):
 
     natural_key.dependencies = ["projects.project"]
 
+    @property
+    def plan(self) -> Plan:
+        return self.project.plan
+
     def clean(self):
         if not self.project_id:
             return

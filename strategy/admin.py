@@ -1,8 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404
+from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
 
 from strategy.forms import PortalModelForm
@@ -129,3 +132,41 @@ admin.site.unregister(User)
 class PortalUserAdmin(UserAdmin):
     inlines = [MembershipInline]
     list_filter = ["groups", "is_staff", "is_active"]
+
+
+def revision_action(model_admin, request, queryset, *, form_class, plan, perform, title: str):
+    """An admin action that asks for a revision's year and reason, then applies `perform` to each row.
+
+    All rows change or none: a refusal on one rolls back the others and is shown on the form,
+    next to the field it concerns.
+    """
+    form = form_class(request.POST if "apply" in request.POST else None, plan=plan)
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                for obj in queryset:
+                    perform(obj, form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request, f"{title}：{queryset.count()}件に適用し、計画の見直しとして記録しました。"
+            )
+            return None
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": title,
+        "form": form,
+        "objects": queryset,
+        "action": request.POST.get("action"),
+        "opts": model_admin.model._meta,
+    }
+    return TemplateResponse(request, "admin/revise.html", context)
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages_ in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, messages_)
