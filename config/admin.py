@@ -1,5 +1,8 @@
+from django.conf import settings
 from django.contrib import admin
+from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.urls import path
 
 from projects.scoping import department_ids, sees_everything
 
@@ -16,3 +19,14 @@ class PortalAdminSite(admin.AdminSite):
         return super().index(
             request, {"sees_everything": sees_everything(request.user), **(extra_context or {})}
         )
+
+    def each_context(self, request):
+        # The idle time-out warning needs the session length (JIS X 8341-3: no silent time-out).
+        return {**super().each_context(request), "session_seconds": settings.SESSION_COOKIE_AGE}
+
+    def get_urls(self):
+        return [path("keepalive/", self.admin_view(self.keepalive), name="keepalive"), *super().get_urls()]
+
+    def keepalive(self, request):
+        """A request that restarts the idle period (sessions are saved on every request)."""
+        return HttpResponse(status=204)
