@@ -144,6 +144,8 @@ EMAIL_BACKEND = os.environ.get(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ict-portal@example.invalid")
+# The address staff reach the portal at, for links in e-mails.
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 
 # The municipality this portal serves (全国地方公共団体コード), used by the open data.
 LOCAL_GOVERNMENT_CODE = os.environ.get("LOCAL_GOVERNMENT_CODE", "141500")

@@ -9,6 +9,7 @@ from evaluation.enums import CycleStatus, RecordStatus
 from evaluation.models import FiscalYear, ProjectRecord
 from projects.enums import AssignmentRole
 from projects.models import ProjectAssignment
+from strategy.models import Membership
 
 
 def fiscal_year_current(plan=None) -> FiscalYear | None:
@@ -80,3 +81,63 @@ def submission_board(fiscal_year: FiscalYear, *, today: datetime.date) -> list[B
     for row in rows.values():
         row.overdue = past_deadline and row.outstanding > 0
     return [rows[code] for code in sorted(rows)]
+
+
+@dataclass
+class Reminder:
+    """What one department still owes for a fiscal year, and who should hear about it."""
+
+    fiscal_year: FiscalYear
+    department: str
+    recipients: list[str]
+    missing: list[ProjectRecord] = field(default_factory=list)
+    returned: list[ProjectRecord] = field(default_factory=list)
+
+
+def reminders_due(*, today: datetime.date, days_before: int) -> list[Reminder]:
+    """Per open fiscal year and department: records not yet submitted when the deadline is at most
+    `days_before` days away (or past), and records returned to the department at any time.
+
+    Recipients are the active users with an e-mail address who belong to the department
+    responsible in that year. A bounded number of queries whatever the number of records.
+    """
+    reminders: dict[tuple[int, int], Reminder] = {}
+    for fiscal_year in FiscalYear.objects.filter(status=CycleStatus.OPEN).select_related("plan"):
+        near_deadline = (
+            fiscal_year.deadline is not None and (fiscal_year.deadline - today).days <= days_before
+        )
+        records = (
+            records_with_department(
+                ProjectRecord.objects.filter(project__plan=fiscal_year.plan, fiscal_year=fiscal_year.year)
+            )
+            .annotate(department_id=_primary_in_record_year("department"))
+            .filter(status__in=RecordStatus.with_department())
+            .select_related("project")
+            .with_results()
+            .order_by("project__code")
+        )
+        for record in records:
+            chase = record.status == RecordStatus.RETURNED or near_deadline
+            if not chase or record.department_id is None:
+                continue
+            reminder = reminders.setdefault(
+                (fiscal_year.pk, record.department_id),
+                Reminder(fiscal_year=fiscal_year, department=record.department_name, recipients=[]),
+            )
+            (reminder.returned if record.status == RecordStatus.RETURNED else reminder.missing).append(record)
+    _add_recipients(reminders)
+    return [reminder for reminder in reminders.values() if reminder.recipients]
+
+
+def _add_recipients(reminders: dict[tuple[int, int], Reminder]) -> None:
+    department_ids = {department_id for _, department_id in reminders}
+    memberships = (
+        Membership.objects.filter(department__in=department_ids, user__is_active=True)
+        .exclude(user__email="")
+        .values_list("department", "user__email")
+    )
+    emails: dict[int, list[str]] = {}
+    for department_id, email in memberships.order_by("user__email"):
+        emails.setdefault(department_id, []).append(email)
+    for (_, department_id), reminder in reminders.items():
+        reminder.recipients = emails.get(department_id, [])
