@@ -1,0 +1,513 @@
+"""A fiscal year's figures, from indicators up to the plan, each with the explanation behind it.
+
+No queries here: everything comes from `selectors.rollup_inputs`. The arithmetic is
+`strategy.achievement`'s; this module only walks the plan's tree and applies it:
+
+* an indicator's achievement follows its rule (progress from baseline, ratio, binary, …);
+* a project averages its outcome indicators, else its action goals' completion;
+* an initiative averages its projects; a measure averages its target indicators (施策目標値),
+  else its projects; a goal averages its measures; the plan averages its goals. Equal weights,
+  each figure counted within [0, 1].
+
+Which records count: figures are computed for every record that has data, approved or not, so
+the DX office sees the year while it is being entered. The grade a project is counted under is
+its final grade when the record is approved, else the computed proposal; `grade_source` says
+which ("final" or "proposed"). A measure likewise uses the DX office's grade when one is set.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
+
+from evaluation.enums import ActualStatus, Completion, RecordStatus
+from evaluation.models import Grade
+from evaluation.rollups.selectors import RollupInputs
+from measures.enums import Direction, IndicatorKind
+from strategy.achievement import (
+    KIND_LABELS,
+    NOTHING_TO_AVERAGE,
+    Achievement,
+    Exclusion,
+    Forecast,
+    Graded,
+    Part,
+    Rollup,
+    Tally,
+    YearTarget,
+    achievement,
+    action_part,
+    average,
+    forecast,
+    indicator_part,
+    measure_rollup,
+    project_exclusion,
+    project_rollup,
+    propose_grade,
+    tally,
+    target_for_year,
+)
+from strategy.fiscal import fiscal_year_label
+
+NO_RECORD = "この年度の評価記録がない"
+DECIDED_UNRATED = "評価者が「評価不能」と評価"
+SOURCE_LABELS = {
+    ("project", "final"): "最終評価（承認済み）",
+    ("measure", "final"): "DX推進課の評価",
+}
+PROPOSAL = "自動計算の評価案"
+
+
+@dataclass(frozen=True)
+class Scale:
+    """The plan's grade scale: grades as data, the thresholds the arithmetic reads from them."""
+
+    grades: tuple[Grade, ...]
+
+    @cached_property
+    def rated(self) -> list[str]:
+        return [grade.code for grade in self.grades if not grade.is_unrated]
+
+    @cached_property
+    def thresholds(self) -> list[tuple[str, Decimal]]:
+        """(code, lowest achievement) of the rated grades, the best first."""
+        rated = [grade for grade in self.grades if not grade.is_unrated]
+        return [
+            (grade.code, grade.min_achievement) for grade in sorted(rated, key=lambda g: -g.min_achievement)
+        ]
+
+    @cached_property
+    def labels(self) -> dict[str, str]:
+        return {grade.code: grade.display for grade in self.grades}
+
+    @cached_property
+    def unrated(self) -> str:
+        return next((grade.code for grade in self.grades if grade.is_unrated), "")
+
+    def propose(self, value: Decimal | None) -> Grade | None:
+        """The grade the figure earns; the unrated one (「−」) when there is no figure."""
+        return self.by_code(propose_grade(value, self.thresholds, self.unrated))
+
+    def by_code(self, code: str | None) -> Grade | None:
+        return next((grade for grade in self.grades if grade.code == code), None)
+
+    def by_id(self, pk: int | None) -> Grade | None:
+        return next((grade for grade in self.grades if grade.pk == pk), None)
+
+
+@dataclass(frozen=True)
+class GradeLine:
+    grade: Grade
+    count: int
+    share: Decimal | None
+
+
+@dataclass(frozen=True)
+class Counts:
+    """A grade count with its grades as objects, for pages and reports."""
+
+    tally: Tally
+    lines: tuple[GradeLine, ...]
+    text: str  # 「A（予定どおり） 20件（64.5%）、…」
+
+    @classmethod
+    def of(cls, items: list[Graded], scale: Scale) -> "Counts":
+        counted = tally(items, rated=scale.rated)
+        lines = tuple(GradeLine(scale.by_code(line.grade), line.count, line.share) for line in counted.shares)
+        return cls(counted, lines, counted.text(scale.labels))
+
+
+@dataclass(frozen=True)
+class IndicatorFigure:
+    """One indicator's figure for the year: target, actual, achievement, grade and forecast."""
+
+    kind: str  # measure_indicator | outcome_indicator
+    owner: str  # the measure's or project's code
+    code: str
+    name: str
+    unit: str
+    decimals: int
+    direction: str
+    indicator_kind: str
+    baseline: Decimal | None
+    baseline_year: int | None
+    final_target: Decimal | None
+    final_year: int | None
+    target: YearTarget
+    actual: Decimal | None
+    status: str | None  # the actual's status; None when no result row exists
+    achievement: Achievement
+    grade: Grade | None
+    forecast: Forecast
+
+    @property
+    def direction_label(self) -> str:
+        return Direction(self.direction).label
+
+    @property
+    def kind_label(self) -> str:
+        return IndicatorKind(self.indicator_kind).label
+
+    @property
+    def status_label(self) -> str:
+        return ActualStatus(self.status).label if self.status else "未登録"
+
+    @property
+    def graded(self) -> Graded:
+        grade = self.grade.code if self.grade else None
+        return Graded(self.kind, self.code, grade, self.achievement.missing_reason, self.name)
+
+
+@dataclass(frozen=True)
+class ActionFigure:
+    code: str
+    description: str
+    completion: str
+
+    @property
+    def completion_label(self) -> str:
+        return Completion(self.completion).label if self.completion else "未入力"
+
+
+@dataclass(kw_only=True)
+class Figure:
+    """A project's, initiative's, measure's, goal's or the plan's figure for the year, with its explanation.
+
+    `counts` are the grades of the projects beneath (for a project: of its outcome indicators);
+    `target_counts` those of the measure target indicators beneath (measures, goals, the plan).
+    """
+
+    level: str  # plan | goal | measure | initiative | project
+    code: str
+    name: str
+    rollup: Rollup
+    counts: Counts
+    target_counts: Counts | None = None
+    proposed_grade: Grade | None = None
+    grade: Grade | None = None
+    grade_source: str = ""  # final | proposed; "" when left out
+    no_figure_reason: str = ""  # why `achievement` is None
+    exclusion: str = ""  # projects: why the project is left out of the year altogether
+    parent: str = ""  # the code of the initiative's or project's measure, the measure's goal
+    initiative: str = ""  # projects: their initiative's code
+    department: str = ""  # projects: the responsible department's name that year
+    record_status: str = ""  # projects: the record's workflow state
+    children: list["Figure"] = field(default_factory=list)
+    initiatives: list["Figure"] = field(default_factory=list)
+    indicators: list[IndicatorFigure] = field(default_factory=list)
+    actions: list[ActionFigure] = field(default_factory=list)
+
+    @property
+    def achievement(self) -> Decimal | None:
+        return self.rollup.value
+
+    @property
+    def heading(self) -> str:
+        """「施策1-1 利便性を高める行政サービスの推進」; the plan by its name alone."""
+        return self.name if self.level == "plan" else f"{KIND_LABELS[self.level]}{self.code} {self.name}"
+
+    @property
+    def grade_source_label(self) -> str:
+        if not self.grade_source:
+            return ""
+        return SOURCE_LABELS.get((self.level, self.grade_source), PROPOSAL)
+
+    @property
+    def record_status_label(self) -> str:
+        return RecordStatus(self.record_status).label if self.record_status else "記録なし"
+
+    @property
+    def unrated_reason(self) -> str:
+        if self.grade_source == "final" and self.grade is not None and self.grade.is_unrated:
+            return DECIDED_UNRATED
+        return self.no_figure_reason
+
+    @property
+    def excluded(self) -> list[Exclusion]:
+        """Everything left out of this figure or its counts, each item once, with why."""
+        found: dict[tuple[str, str], Exclusion] = {}
+        sources = [self.rollup.excluded, self.counts.tally.excluded]
+        if self.target_counts:
+            sources.append(self.target_counts.tally.excluded)
+        for exclusions in sources:
+            for exclusion in exclusions:
+                found.setdefault((exclusion.kind, exclusion.code), exclusion)
+        return list(found.values())
+
+    @property
+    def graded(self) -> Graded:
+        grade = self.grade.code if self.grade else None
+        return Graded(self.level, self.code, grade, self.unrated_reason, self.name)
+
+    @property
+    def part(self) -> Part:
+        return Part(self.level, self.code, self.achievement, self.no_figure_reason, self.name)
+
+
+@dataclass
+class YearRollup:
+    """All figures of one plan's fiscal year; `plan_figure` is the root of the tree."""
+
+    plan_code: str
+    plan_name: str
+    fiscal_year: int
+    scale: Scale
+    plan_figure: Figure
+    goals: list[Figure]
+    measures: list[Figure]
+    initiatives: list[Figure]
+    projects: list[Figure]
+
+    @property
+    def indicators(self) -> list[IndicatorFigure]:
+        """Measure target indicators first, then the projects' outcome indicators."""
+        targets = [indicator for measure in self.measures for indicator in measure.indicators]
+        return targets + [indicator for project in self.projects for indicator in project.indicators]
+
+    def find(self, level: str, code: str) -> Figure | None:
+        figures = {
+            "plan": [self.plan_figure],
+            "goal": self.goals,
+            "measure": self.measures,
+            "initiative": self.initiatives,
+            "project": self.projects,
+        }.get(level, [])
+        return next((figure for figure in figures if figure.code == code), None)
+
+    def trail(self, figure: Figure) -> list[Figure]:
+        """The figures above `figure`, from the plan down: for breadcrumbs."""
+        trail: list[Figure] = []
+        above = self._above(figure)
+        while above is not None:
+            trail.insert(0, above)
+            above = self._above(above)
+        return trail
+
+    def _above(self, figure: Figure) -> Figure | None:
+        if figure.level == "project":
+            return self.find("initiative", figure.initiative) or self.find("measure", figure.parent)
+        if figure.level == "initiative":
+            return self.find("measure", figure.parent)
+        if figure.level == "measure":
+            return self.find("goal", figure.parent)
+        if figure.level == "goal":
+            return self.plan_figure
+        return None
+
+
+def rollup_compute(inputs: RollupInputs) -> YearRollup:
+    """Walk the plan's tree bottom-up and compute every figure of the year."""
+    scale = Scale(tuple(inputs.grades))
+    projects = [_project(project, inputs, scale) for project in inputs.projects]
+    measures = [
+        _measure(measure, [p for p in projects if p.parent == measure.code], inputs, scale)
+        for measure in inputs.measures
+    ]
+    goals = [
+        _goal(goal, members, scale)
+        for goal in inputs.goals
+        if (members := [m for m in measures if m.parent == str(goal.number)])
+    ]
+    return YearRollup(
+        plan_code=inputs.plan.code,
+        plan_name=inputs.plan.name,
+        fiscal_year=inputs.fiscal_year,
+        scale=scale,
+        plan_figure=_plan(inputs.plan, goals, scale),
+        goals=goals,
+        measures=measures,
+        initiatives=[initiative for measure in measures for initiative in measure.initiatives],
+        projects=projects,
+    )
+
+
+def _project(project, inputs: RollupInputs, scale: Scale) -> Figure:
+    assignment = project.year_assignments[0] if project.year_assignments else None
+    record = inputs.records.get(project.pk)
+    common = {
+        "level": "project",
+        "code": project.code,
+        "name": project.name,
+        "parent": project.measure.code,
+        "initiative": f"{project.measure.code}-{project.initiative.number}" if project.initiative else "",
+        "department": assignment.department.name if assignment else "",
+        "record_status": record.status if record else "",
+    }
+    exclusion = project_exclusion(
+        status=project.status,
+        start_year=project.start_year,
+        end_year=project.end_year,
+        year=inputs.fiscal_year,
+        merged_into=project.merged_into.code if project.merged_into else "",
+        year_label=fiscal_year_label,
+    )
+    if exclusion:
+        return Figure(
+            **common,
+            rollup=Rollup(None, "", exclusion),
+            counts=Counts.of([], scale),
+            exclusion=exclusion,
+            no_figure_reason=exclusion,
+        )
+    indicators = _outcomes(project, record, inputs, scale)
+    actions = _actions(project, record)
+    rollup = project_rollup(
+        [indicator_part(i.kind, i.code, i.achievement, i.name) for i in indicators],
+        [action_part(a.code, a.completion, a.description) for a in actions],
+    )
+    proposed = scale.propose(rollup.value)
+    final = scale.by_id(record.final_grade_id) if record and record.status == RecordStatus.APPROVED else None
+    return Figure(
+        **common,
+        rollup=rollup,
+        proposed_grade=proposed,
+        grade=final or proposed,
+        grade_source="final" if final else "proposed",
+        counts=Counts.of([indicator.graded for indicator in indicators], scale),
+        indicators=indicators,
+        actions=actions,
+        no_figure_reason=(rollup.note or NOTHING_TO_AVERAGE) if record else NO_RECORD,
+    )
+
+
+def _outcomes(project, record, inputs: RollupInputs, scale: Scale) -> list[IndicatorFigure]:
+    results = {result.indicator_id: result for result in record.indicator_results.all()} if record else {}
+    return [
+        _indicator("outcome_indicator", indicator, project.code, results.get(indicator.pk), inputs, scale)
+        for indicator in project.indicators.all()
+    ]
+
+
+def _actions(project, record) -> list[ActionFigure]:
+    results = (
+        {result.action_goal_id: result.completion for result in record.action_results.all()} if record else {}
+    )
+    return [
+        ActionFigure(str(goal.number), goal.description, results.get(goal.pk, ""))
+        for goal in project.year_goals
+    ]
+
+
+def _indicator(
+    kind: str, indicator, owner: str, result, inputs: RollupInputs, scale: Scale
+) -> IndicatorFigure:
+    spec = indicator.spec()
+    target = target_for_year(spec, inputs.fiscal_year)
+    actual = result.actual if result else None
+    status = result.actual_status if result else None
+    history = inputs.outcome_actuals if kind == "outcome_indicator" else inputs.target_actuals
+    figure = achievement(spec, target.value, actual, status or "")
+    return IndicatorFigure(
+        kind=kind,
+        owner=owner,
+        code=indicator.code,
+        name=indicator.name,
+        unit=indicator.unit,
+        decimals=indicator.decimals,
+        direction=indicator.direction,
+        indicator_kind=indicator.kind,
+        baseline=indicator.baseline_value,
+        baseline_year=indicator.baseline_year,
+        final_target=indicator.final_target,
+        final_year=indicator.final_target_year,
+        target=target,
+        actual=actual,
+        status=status,
+        achievement=figure,
+        grade=scale.propose(figure.value),
+        forecast=forecast(spec, history.get(indicator.pk, {})),
+    )
+
+
+def _measure(measure, projects: list[Figure], inputs: RollupInputs, scale: Scale) -> Figure:
+    targets = [
+        _indicator(
+            "measure_indicator",
+            indicator,
+            measure.code,
+            inputs.target_results.get(indicator.pk),
+            inputs,
+            scale,
+        )
+        for indicator in measure.indicators.all()
+    ]
+    rollup = measure_rollup(
+        [indicator_part(t.kind, t.code, t.achievement, t.name) for t in targets],
+        [project.part for project in projects],
+    )
+    proposed = scale.propose(rollup.value)
+    evaluation = inputs.evaluations.get(measure.pk)
+    decided = scale.by_id(evaluation.grade_id) if evaluation else None
+    return Figure(
+        level="measure",
+        code=measure.code,
+        name=measure.title,
+        parent=str(measure.goal.number),
+        rollup=rollup,
+        proposed_grade=proposed,
+        grade=decided or proposed,
+        grade_source="final" if decided else "proposed",
+        counts=Counts.of([project.graded for project in projects], scale),
+        target_counts=Counts.of([target.graded for target in targets], scale),
+        no_figure_reason=rollup.note or NOTHING_TO_AVERAGE,
+        children=projects,
+        initiatives=[
+            _initiative(measure, initiative, projects, scale) for initiative in measure.initiatives.all()
+        ],
+        indicators=targets,
+    )
+
+
+def _initiative(measure, initiative, projects: list[Figure], scale: Scale) -> Figure:
+    code = f"{measure.code}-{initiative.number}"
+    members = [project for project in projects if project.initiative == code]
+    return Figure(
+        level="initiative",
+        code=code,
+        name=initiative.title,
+        parent=measure.code,
+        **_mean_of(members, scale, basis="構成事業の達成度"),
+        counts=Counts.of([project.graded for project in members], scale),
+        children=members,
+    )
+
+
+def _goal(goal, measures: list[Figure], scale: Scale) -> Figure:
+    return Figure(
+        level="goal",
+        code=str(goal.number),
+        name=goal.title,
+        **_mean_of(measures, scale, basis="施策の達成度"),
+        counts=Counts.of([project.graded for measure in measures for project in measure.children], scale),
+        target_counts=Counts.of(
+            [target.graded for measure in measures for target in measure.indicators], scale
+        ),
+        children=measures,
+    )
+
+
+def _plan(plan, goals: list[Figure], scale: Scale) -> Figure:
+    measures = [measure for goal in goals for measure in goal.children]
+    return Figure(
+        level="plan",
+        code=plan.code,
+        name=plan.name,
+        **_mean_of(goals, scale, basis="基本目標の達成度"),
+        counts=Counts.of([project.graded for measure in measures for project in measure.children], scale),
+        target_counts=Counts.of(
+            [target.graded for measure in measures for target in measure.indicators], scale
+        ),
+        children=goals,
+    )
+
+
+def _mean_of(children: list[Figure], scale: Scale, *, basis: str) -> dict:
+    """The figure fields of a plain mean of the children's figures, graded by the computed proposal."""
+    rollup = average([child.part for child in children], basis=basis)
+    proposed = scale.propose(rollup.value)
+    return {
+        "rollup": rollup,
+        "proposed_grade": proposed,
+        "grade": proposed,
+        "grade_source": "proposed",
+        "no_figure_reason": NOTHING_TO_AVERAGE,
+    }

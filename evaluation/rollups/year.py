@@ -1,0 +1,37 @@
+"""A fiscal year's figures read from the database: the whole plan's, or one record's or one measure's
+proposed grade (評価案).
+
+The proposals are what the workflow services store in `proposed_grade`; they read the saved rows,
+so call them after saving a record's indicator and action results.
+"""
+
+from evaluation.models import Grade, MeasureEvaluation, ProjectRecord
+from evaluation.rollups.compute import YearRollup, rollup_compute
+from evaluation.rollups.selectors import rollup_inputs
+from strategy.models import Plan
+
+
+def rollup_year(*, plan: Plan, fiscal_year: int) -> YearRollup:
+    """Every figure of the plan's fiscal year, from indicators up to the plan (18 queries)."""
+    return rollup_compute(rollup_inputs(plan=plan, fiscal_year=fiscal_year))
+
+
+def record_proposed_grade(record: ProjectRecord) -> Grade | None:
+    """The grade the record's outcome indicators (else its action goals) earn in its year.
+
+    「−」 when nothing has a figure yet; None when the plan has no grade scale, or when the project is
+    left out of the year (not started, abolished, merged or suspended).
+    """
+    project = record.project
+    inputs = rollup_inputs(plan=project.plan, fiscal_year=record.fiscal_year, project=project)
+    return rollup_compute(inputs).projects[0].proposed_grade
+
+
+def measure_proposed_grade(evaluation: MeasureEvaluation) -> Grade | None:
+    """The grade the measure's target indicators (else its projects' figures) earn in the year.
+
+    「−」 when nothing has a figure yet; None when the plan has no grade scale.
+    """
+    measure = evaluation.measure
+    inputs = rollup_inputs(plan=measure.plan, fiscal_year=evaluation.fiscal_year, measure=measure)
+    return rollup_compute(inputs).measures[0].proposed_grade
