@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from django.db.models import Case, OuterRef, Q, Subquery, When
 
 from evaluation.enums import CycleStatus, RecordStatus
-from evaluation.models import FiscalYear, ProjectRecord
+from evaluation.models import CommitteeOpinion, FiscalYear, ProjectRecord
 from projects.enums import AssignmentRole
 from projects.models import ProjectAssignment
 from strategy.models import Membership
@@ -141,3 +141,15 @@ def _add_recipients(reminders: dict[tuple[int, int], Reminder]) -> None:
         emails.setdefault(department_id, []).append(email)
     for (_, department_id), reminder in reminders.items():
         reminder.recipients = emails.get(department_id, [])
+
+
+def committee_opinions(*, plan, fiscal_year: int, level: str, code: str) -> list[CommitteeOpinion]:
+    """The outside committee's opinions on one project or measure of a year, with the city's responses."""
+    subject = {"project": "project", "measure": "measure"}.get(level)
+    if subject is None:
+        return []
+    return list(
+        CommitteeOpinion.objects.filter(
+            fiscal_year=fiscal_year, **{f"{subject}__plan": plan, f"{subject}__code": code}
+        ).order_by("id")
+    )

@@ -17,7 +17,16 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from evaluation.enums import CycleStatus, RecordStatus
-from evaluation.models import ActionResult, FiscalYear, Grade, IndicatorResult, ProjectRecord
+from evaluation.models import (
+    ActionResult,
+    FiscalYear,
+    Grade,
+    IndicatorResult,
+    MeasureEvaluation,
+    ProjectRecord,
+)
+from evaluation.rollups.snapshots import snapshot_take
+from evaluation.rollups.year import measure_proposed_grade, record_proposed_grade
 from projects.models import Project
 from projects.scoping import is_dx_office
 from strategy.fiscal import fiscal_year_label
@@ -162,8 +171,6 @@ def fiscal_year_lock(fiscal_year: FiscalYear, *, by):
     Returns the snapshot. After this the year is read-only for everyone; a late correction goes
     through `record_reopen`. DX office only.
     """
-    from evaluation.rollups.snapshots import snapshot_take  # the read side builds the frozen figures
-
     _require_dx_office(by)
     fiscal_year = _locked_fiscal_year(fiscal_year)
     _require_cycle(fiscal_year, CycleStatus.REVIEW, "確定")
@@ -206,33 +213,30 @@ def _require_status(record: ProjectRecord, allowed: list[str], action: str) -> N
         )
 
 
-def record_version_check(record: ProjectRecord, expected_version: int) -> None:
-    """Refuse a save based on an older version of the record, naming who changed it since.
+def version_check(obj, expected_version: int | None) -> None:
+    """Refuse a save based on an older version of a record or evaluation, naming who changed it since.
 
     Call inside a transaction: the row stays locked until it ends, so two saves cannot both pass.
     """
-    current = _locked_record(record)
+    current = type(obj).objects.select_for_update().get(pk=obj.pk)
     if current.version == expected_version:
         return
     latest = current.history.select_related("history_user").first()
-    who = (
-        (latest.history_user.get_full_name() or latest.history_user.username)
-        if latest and latest.history_user
-        else "他の利用者"
-    )
+    user = latest.history_user if latest else None
+    who = (user.get_full_name() or user.username) if user else "他の利用者"
     when = timezone.localtime(latest.history_date).strftime("%Y-%m-%d %H:%M") if latest else ""
     raise ValidationError(
-        "この評価は、あなたが画面を開いた後に%(who)sさんが更新しました（%(when)s）。"
+        "この%(what)sは、あなたが画面を開いた後に%(who)sさんが更新しました（%(when)s）。"
         "入力内容は保存していません。画面を開き直して最新の内容を確認してから、もう一度入力してください。",
         code="stale_version",
-        params={"who": who, "when": when},
+        params={"what": type(obj)._meta.verbose_name, "who": who, "when": when},
     )
 
 
 def record_save(record: ProjectRecord, *, by, reason: str = "入力内容を保存") -> None:
     """Save what staff or the DX office typed into a record; a first save moves it to 入力中.
 
-    The caller has checked the version (`record_version_check`) and the user's right to edit.
+    The caller has checked the version (`version_check`) and the user's right to edit.
     """
     if record.status == RecordStatus.NOT_STARTED:
         record.status = RecordStatus.DRAFT
@@ -243,8 +247,6 @@ def record_save(record: ProjectRecord, *, by, reason: str = "入力内容を保�
 @transaction.atomic
 def record_submit(record: ProjectRecord, *, by) -> ProjectRecord:
     """Submit a complete record for review (入力中・差戻し → 提出済み・再提出); lists what is missing."""
-    from evaluation.rollups.year import record_proposed_grade
-
     record = _locked_record(record)
     _require_status(record, RecordStatus.with_department(), "提出")
     if not record.is_open_to_department(_cycle_of(record).status):
@@ -330,3 +332,37 @@ def record_reopen(record: ProjectRecord, *, by, reason: str) -> ProjectRecord:
     record.version += 1
     _save(record, by=by, reason=f"確定後の訂正のため再開: {reason}")
     return record
+
+
+def grade_reason_check(chosen: Grade | None, proposed: Grade | None, reason: str, *, field: str) -> None:
+    """A grade other than the computed proposal is allowed only with a written reason."""
+    if chosen and proposed and chosen != proposed and not (reason or "").strip():
+        raise ValidationError(
+            {field: "評価案（%(proposal)s）と異なる評価を選ぶときは、その理由を入力してください。"},
+            code="reason_required",
+            params={"proposal": proposed.display},
+        )
+
+
+# --- Measure evaluations --------------------------------------------------------------------------
+
+
+def measure_evaluate(evaluation: MeasureEvaluation, *, by) -> MeasureEvaluation:
+    """Save the DX office's evaluation of a measure, next to the grade the figures propose.
+
+    A grade other than the proposal needs a written reason; both are kept. The caller has checked
+    the version (`version_check`). DX office only; a locked year is refused.
+    """
+    _require_dx_office(by)
+    cycle = FiscalYear.objects.get(plan_id=evaluation.measure.plan_id, year=evaluation.fiscal_year)
+    if cycle.status == CycleStatus.LOCKED:
+        raise ValidationError("%(year)sは確定しているため変更できません。", code="locked",
+                              params={"year": fiscal_year_label(evaluation.fiscal_year)})  # fmt: skip
+    evaluation.proposed_grade = measure_proposed_grade(evaluation)
+    grade_reason_check(
+        evaluation.grade, evaluation.proposed_grade, evaluation.grade_reason, field="grade_reason"
+    )
+    evaluation.evaluated_by = by
+    evaluation.version += 1
+    _save(evaluation, by=by, reason="施策の評価を保存")
+    return evaluation

@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from evaluation import services
 from evaluation.enums import CycleStatus
+from evaluation.forms import VersionedForm
 from evaluation.models import (
     CommitteeOpinion,
     FiscalYear,
@@ -12,9 +13,27 @@ from evaluation.models import (
     MeasureIndicatorResult,
     YearSnapshot,
 )
+from evaluation.rollups.year import measure_proposed_grade
 from projects.models import Project
 from strategy.admin import PortalAdmin, PortalInline
 from strategy.fiscal import fiscal_year_label
+
+
+class MeasureEvaluationForm(VersionedForm):
+    class Meta:
+        model = MeasureEvaluation
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("measure") and cleaned.get("fiscal_year"):
+            # Checked here too, so the message stands next to the reason instead of failing the save.
+            subject = MeasureEvaluation(measure=cleaned["measure"], fiscal_year=cleaned["fiscal_year"])
+            services.grade_reason_check(
+                cleaned.get("grade"), measure_proposed_grade(subject), cleaned.get("grade_reason", ""),
+                field="grade_reason",
+            )  # fmt: skip
+        return cleaned
 
 
 class GradeInline(PortalInline):
@@ -110,11 +129,30 @@ class FiscalYearAdmin(PortalAdmin):
 
 @admin.register(MeasureEvaluation)
 class MeasureEvaluationAdmin(PortalAdmin):
-    list_display = ["measure", "fiscal_year", "grade", "evaluated_by", "updated_at"]
-    list_select_related = ["measure", "grade", "evaluated_by"]
+    """The DX office's yearly evaluation of a measure, beside the grade its figures propose."""
+
+    form = MeasureEvaluationForm
+    list_display = ["measure", "fiscal_year", "proposed_grade", "grade", "evaluated_by", "updated_at"]
+    list_select_related = ["measure", "proposed_grade", "grade", "evaluated_by"]
     list_filter = ["fiscal_year", "grade__code"]
     search_fields = ["measure__code", "measure__title"]
     autocomplete_fields = ["measure"]
+    readonly_fields = ["proposed_grade", "evaluated_by", "updated_at"]
+    fields = ["measure", "fiscal_year", "seen_version", "proposed_grade", "grade", "grade_reason", "comment",
+              "evaluated_by", "updated_at"]  # fmt: skip
+
+    def has_change_permission(self, request, obj=None):
+        if (
+            obj is not None
+            and FiscalYear.objects.filter(
+                plan_id=obj.measure.plan_id, year=obj.fiscal_year, status=CycleStatus.LOCKED
+            ).exists()
+        ):
+            return False  # a reported year is read-only
+        return super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        services.measure_evaluate(obj, by=request.user)
 
 
 @admin.register(MeasureIndicatorResult)

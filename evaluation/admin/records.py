@@ -2,7 +2,6 @@
 
 import datetime
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from evaluation import services
 from evaluation.enums import ActualStatus, CycleStatus, RecordStatus
+from evaluation.forms import VersionedForm
 from evaluation.models import ActionResult, FiscalYear, Grade, IndicatorResult, ProjectRecord
 from evaluation.selectors import (
     cycle_statuses,
@@ -76,29 +76,17 @@ class IndicatorResultAdmin(ReadOnlyAdmin):
     search_fields = ["record__project__code", "record__project__name", "indicator__name"]
 
 
-class RecordForm(PortalModelForm):
-    """The record's own fields, with the version the user saw so a later save cannot overwrite another's."""
-
-    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
+class RecordForm(VersionedForm):
     class Meta:
         model = ProjectRecord
         fields = "__all__"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["seen_version"].initial = self.instance.version
         if "self_grade" in self.fields and self.instance.pk:
             self.fields["self_grade"].queryset = Grade.objects.filter(
                 scale__plan_id=self.instance.project.plan_id
             )
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk:
-            # The admin runs this inside the save's transaction, so the row stays locked until saved.
-            services.record_version_check(self.instance, cleaned.get("seen_version"))
-        return cleaned
 
 
 class IndicatorResultForm(PortalModelForm):

@@ -13,6 +13,7 @@ from evaluation.models import YearSnapshot
 from evaluation.rollups.selectors import snapshot_latest
 from evaluation.rollups.snapshots import snapshot_diff
 from evaluation.rollups.year import rollup_year
+from evaluation.selectors import committee_opinions
 from projects.scoping import sees_everything
 from strategy.models import Plan
 
@@ -39,6 +40,7 @@ def explain(request, plan_code: str, year: int, level: str, code: str):
         "year": year,
         "figure": figure,
         "trail": rollup.trail(figure),
+        "opinions": committee_opinions(plan=plan, fiscal_year=year, level=level, code=code),
         "snapshot": snapshot,
         "snapshot_taken_at": timezone.localtime(snapshot.taken_at) if snapshot else None,
     }

@@ -90,7 +90,7 @@ def test_two_concurrent_saves_of_the_same_version_leave_the_first():
 
         with transaction.atomic():
             current = ProjectRecord.objects.get(pk=record.pk)
-            services.record_version_check(current, seen)
+            services.version_check(current, seen)
             current.review_comment = text
             services.record_save(current, by=dx)
             return text

@@ -424,9 +424,9 @@ def test_the_measure_explanation_shows_inputs_formula_weights_and_counts(
     dx_client, django_assert_num_queries
 ):
     # session, user, the backend's demo-account check, the user's groups (scoping), the plan, the
-    # roll-up, the year's latest snapshot, then the session saved (savepoint, update, release).
-    # None comes from the template.
-    with django_assert_num_queries(5 + ROLLUP_QUERIES + 1 + 3):
+    # roll-up, the year's latest snapshot, the committee's opinions, then the session saved
+    # (savepoint, update, release). None comes from the template.
+    with django_assert_num_queries(5 + ROLLUP_QUERIES + 2 + 3):
         html = _page(dx_client, "/rollups/ict2/2024/measure/1-1/")
     assert (
         "<title>施策1-1 利便性を高める行政サービスの推進の計算根拠 令和6年度（2024年度） | ICT総合戦略 進捗ポータル</title>"

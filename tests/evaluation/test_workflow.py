@@ -271,7 +271,7 @@ def test_a_second_save_from_an_old_page_is_refused_naming_who_saved(setting, cli
     response = client.post(url, _entry_data(loaded, self_grade_reason="二番目の保存"))
     assert response.status_code == 200
     errors = response.context["adminform"].form.non_field_errors()
-    assert errors[0].startswith("この評価は、あなたが画面を開いた後に花子 相模さんが更新しました（")
+    assert errors[0].startswith("この事業の年度評価は、あなたが画面を開いた後に花子 相模さんが更新しました（")
     saved = reload(record)
     assert (saved.self_grade_reason, saved.version) == ("最初の保存", 1)
 
