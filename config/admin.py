@@ -4,6 +4,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import path
 
+from evaluation.selectors import fiscal_year_current
 from projects.scoping import department_ids, sees_everything
 
 
@@ -16,9 +17,9 @@ class PortalAdminSite(admin.AdminSite):
         """Department staff land on their own projects for the year; others on the menu."""
         if not sees_everything(request.user) and department_ids(request.user) and "menu" not in request.GET:
             return redirect("admin:evaluation_projectrecord_mine")
-        return super().index(
-            request, {"sees_everything": sees_everything(request.user), **(extra_context or {})}
-        )
+        overview = sees_everything(request.user)
+        context = {"sees_everything": overview, "current_year": fiscal_year_current() if overview else None}
+        return super().index(request, {**context, **(extra_context or {})})
 
     def each_context(self, request):
         # The idle time-out warning needs the session length (JIS X 8341-3: no silent time-out).

@@ -174,6 +174,10 @@ def test_the_dx_office_sees_every_department(demo, client):
     response = client.get(url(Project, "changelist") + "?q=GIGA")
     assert "GIGAスクール端末の家庭学習活用" in response.content.decode()
     assert client.get(reverse("admin:evaluation_projectrecord_board")).status_code == 200
+    menu = client.get(reverse("admin:index")).content.decode()
+    assert '<a href="/rollups/ict2/2025/plan/ict2/">令和7年度（2025年度）の達成状況と計算根拠</a>' in menu
+    years = client.get(reverse("admin:evaluation_fiscalyear_changelist")).content.decode()
+    assert "報告時点との差分</a>" in years and '<a href="/rollups/ict2/2024/plan/ict2/">計算根拠</a>' in years
 
 
 def test_internal_notes_never_reach_department_staff(demo, client):

@@ -1,5 +1,8 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import OuterRef, Subquery
+from django.urls import reverse
+from django.utils.html import format_html_join
 
 from evaluation import services
 from evaluation.enums import CycleStatus
@@ -60,7 +63,7 @@ class GradeAdmin(PortalAdmin):
 class FiscalYearAdmin(PortalAdmin):
     """The DX office moves a year through its cycle with the actions; the state is never typed in."""
 
-    list_display = ["label", "plan", "status", "deadline"]
+    list_display = ["label", "plan", "status", "deadline", "figures"]
     list_select_related = ["plan"]
     list_filter = ["plan", "status"]
     list_editable = ["deadline"]
@@ -69,6 +72,31 @@ class FiscalYearAdmin(PortalAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ["plan", "year", "status"] if obj else ["status"]
+
+    def get_queryset(self, request):
+        latest = YearSnapshot.objects.filter(plan=OuterRef("plan"), fiscal_year=OuterRef("year")).order_by(
+            "-taken_at"
+        )
+        return super().get_queryset(request).annotate(snapshot_id=Subquery(latest.values("pk")[:1]))
+
+    @admin.display(description="数値")
+    def figures(self, fiscal_year):
+        if fiscal_year.status == CycleStatus.PLANNED:
+            return "−"
+        links = [
+            (
+                reverse(
+                    "rollups:explain",
+                    args=[fiscal_year.plan.code, fiscal_year.year, "plan", fiscal_year.plan.code],
+                ),
+                "計算根拠",
+            )
+        ]
+        if fiscal_year.snapshot_id:
+            links.append(
+                (reverse("rollups:snapshot_diff", args=[fiscal_year.snapshot_id]), "報告時点との差分")
+            )
+        return format_html_join("　", '<a href="{}">{}</a>', links)
 
     @admin.display(description="年度", ordering="year")
     def label(self, fiscal_year):

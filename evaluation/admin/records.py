@@ -214,7 +214,7 @@ class ProjectRecordAdmin(YearScopedAdmin):
     inlines = [ActionResultInline, IndicatorResultInline]
     actions = ["approve_selected"]
     always_readonly = [
-        "project", "fiscal_year", "status", "proposed_grade", "final_grade", "final_grade_reason",
+        "project", "year_label", "status", "proposed_grade", "final_grade", "final_grade_reason",
         "submitted_at", "submitted_by", "approved_at", "approved_by", "reopened", "updated_at",
     ]  # fmt: skip
 
@@ -231,7 +231,7 @@ class ProjectRecordAdmin(YearScopedAdmin):
         if is_dx_office(request.user):
             review.append("internal_note")  # the DX office's alone: never shown to departments
         return [
-            (None, {"fields": ["project", "fiscal_year", "status", "seen_version"]}),
+            (None, {"fields": ["project", "year_label", "status", "seen_version"]}),
             ("実績と自己評価", {"fields": ["results_summary", "self_grade", "self_grade_reason", "issues",
                                      "next_direction", "next_steps"]}),
             ("審査", {"fields": review}),
