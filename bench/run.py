@@ -26,7 +26,7 @@ from evaluation.rollups.figures import rollup_figures  # noqa: E402
 from evaluation.rollups.year import rollup_year  # noqa: E402
 from evaluation.services import reference_data_load  # noqa: E402
 from strategy.models import Plan  # noqa: E402
-from tests.evaluation.test_rollup import projects_clone  # noqa: E402
+from tests.factories import projects_clone  # noqa: E402
 
 SIZES = (1, 10, 30)
 RUNS = 5

@@ -6,11 +6,12 @@ from itertools import count
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db.models import Model
 
-from evaluation.models import ProjectRecord
+from evaluation.models import ActionResult, IndicatorResult, ProjectRecord
 from measures.models import Measure
 from projects.enums import AssignmentRole
-from projects.models import ActionGoal, OutcomeIndicator, Project, ProjectAssignment
+from projects.models import ActionGoal, OutcomeIndicator, OutcomeIndicatorTarget, Project, ProjectAssignment
 from strategy.models import Department, Membership, Plan
 
 PASSWORD = "correct-horse-battery-staple"
@@ -77,3 +78,67 @@ def record(owner: Project, *, year=2024, **fields) -> ProjectRecord:
 
 def april_first(year: int) -> datetime.date:
     return datetime.date(year, 4, 1)
+
+
+def _clone(row: Model, **changes) -> Model:
+    values = {f.attname: getattr(row, f.attname) for f in row._meta.concrete_fields if not f.primary_key}
+    return type(row)(**{**values, **changes})
+
+
+def _bulk_clone(model, rows, copies: int, remap: dict, changes=None) -> dict:
+    """`copies` copies of `rows`, foreign keys pointed at the matching copy and `changes(n, row)`
+    applied; returns {(copy number, old pk): new pk}."""
+    rows = list(rows)
+    pairs = [(n, row) for n in range(1, copies + 1) for row in rows]
+    clones = [
+        _clone(
+            row,
+            **{name: ids[(n, getattr(row, name))] for name, ids in remap.items()},
+            **(changes(n, row) if changes else {}),
+        )
+        for n, row in pairs
+    ]
+    created = model.objects.bulk_create(clones)
+    return {(n, row.pk): new.pk for (n, row), new in zip(pairs, created, strict=True)}
+
+
+def projects_clone(plan, copies: int) -> None:
+    """Add `copies` copies of every project with its department, indicator, targets, action goals,
+    records and results (bulk inserts: no history rows, which a roll-up never reads)."""
+    projects = _bulk_clone(
+        Project,
+        Project.objects.filter(plan=plan),
+        copies,
+        {},
+        changes=lambda n, project: {"code": f"{project.code}-{n:02d}"},
+    )
+    in_plan = {"project__plan": plan}
+    _bulk_clone(
+        ProjectAssignment, ProjectAssignment.objects.filter(**in_plan), copies, {"project_id": projects}
+    )
+    indicators = _bulk_clone(
+        OutcomeIndicator, OutcomeIndicator.objects.filter(**in_plan), copies, {"project_id": projects}
+    )
+    _bulk_clone(
+        OutcomeIndicatorTarget,
+        OutcomeIndicatorTarget.objects.filter(indicator__project__plan=plan),
+        copies,
+        {"indicator_id": indicators},
+    )
+    goals = _bulk_clone(ActionGoal, ActionGoal.objects.filter(**in_plan), copies, {"project_id": projects})
+    records = _bulk_clone(
+        ProjectRecord, ProjectRecord.objects.filter(**in_plan), copies, {"project_id": projects}
+    )
+    in_records = {"record__project__plan": plan}
+    _bulk_clone(
+        IndicatorResult,
+        IndicatorResult.objects.filter(**in_records),
+        copies,
+        {"record_id": records, "indicator_id": indicators},
+    )
+    _bulk_clone(
+        ActionResult,
+        ActionResult.objects.filter(**in_records),
+        copies,
+        {"record_id": records, "action_goal_id": goals},
+    )

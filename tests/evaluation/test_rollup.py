@@ -8,10 +8,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db.models import Model
 
 from evaluation.models import (
-    ActionResult,
     IndicatorResult,
     MeasureEvaluation,
     ProjectRecord,
@@ -19,7 +17,7 @@ from evaluation.models import (
 from evaluation.rollups.figures import rollup_figures
 from evaluation.rollups.snapshots import snapshot_diff, snapshot_take
 from evaluation.rollups.year import measure_proposed_grade, record_proposed_grade, rollup_year
-from projects.models import ActionGoal, OutcomeIndicator, OutcomeIndicatorTarget, Project, ProjectAssignment
+from projects.models import Project
 from strategy.models import Department
 from strategy.roles import DEPARTMENT_STAFF, DX_OFFICE, VIEWER
 from tests import factories
@@ -170,70 +168,6 @@ def test_left_out_projects_are_listed_with_why_and_never_counted(demo):
     assert measure["grade_counts"] == {"A": 2, "B": 0, "C": 0}
 
 
-def _clone(row: Model, **changes) -> Model:
-    values = {f.attname: getattr(row, f.attname) for f in row._meta.concrete_fields if not f.primary_key}
-    return type(row)(**{**values, **changes})
-
-
-def _bulk_clone(model, rows, copies: int, remap: dict, changes=None) -> dict:
-    """`copies` copies of `rows`, foreign keys pointed at the matching copy and `changes(n, row)`
-    applied; returns {(copy number, old pk): new pk}."""
-    rows = list(rows)
-    pairs = [(n, row) for n in range(1, copies + 1) for row in rows]
-    clones = [
-        _clone(
-            row,
-            **{name: ids[(n, getattr(row, name))] for name, ids in remap.items()},
-            **(changes(n, row) if changes else {}),
-        )
-        for n, row in pairs
-    ]
-    created = model.objects.bulk_create(clones)
-    return {(n, row.pk): new.pk for (n, row), new in zip(pairs, created, strict=True)}
-
-
-def projects_clone(plan, copies: int) -> None:
-    """Add `copies` copies of every project with its department, indicator, targets, action goals,
-    records and results (bulk inserts: no history rows, which a roll-up never reads)."""
-    projects = _bulk_clone(
-        Project,
-        Project.objects.filter(plan=plan),
-        copies,
-        {},
-        changes=lambda n, project: {"code": f"{project.code}-{n:02d}"},
-    )
-    in_plan = {"project__plan": plan}
-    _bulk_clone(
-        ProjectAssignment, ProjectAssignment.objects.filter(**in_plan), copies, {"project_id": projects}
-    )
-    indicators = _bulk_clone(
-        OutcomeIndicator, OutcomeIndicator.objects.filter(**in_plan), copies, {"project_id": projects}
-    )
-    _bulk_clone(
-        OutcomeIndicatorTarget,
-        OutcomeIndicatorTarget.objects.filter(indicator__project__plan=plan),
-        copies,
-        {"indicator_id": indicators},
-    )
-    goals = _bulk_clone(ActionGoal, ActionGoal.objects.filter(**in_plan), copies, {"project_id": projects})
-    records = _bulk_clone(
-        ProjectRecord, ProjectRecord.objects.filter(**in_plan), copies, {"project_id": projects}
-    )
-    in_records = {"record__project__plan": plan}
-    _bulk_clone(
-        IndicatorResult,
-        IndicatorResult.objects.filter(**in_records),
-        copies,
-        {"record_id": records, "indicator_id": indicators},
-    )
-    _bulk_clone(
-        ActionResult,
-        ActionResult.objects.filter(**in_records),
-        copies,
-        {"record_id": records, "action_goal_id": goals},
-    )
-
-
 # grades, goals, measures (+ initiatives, target indicators, their targets), projects (+ outcome
 # indicators, their targets, the year's action goals, the year's departments), records (+ indicator
 # results, action results), target results, measure evaluations, outcome and target actuals so far.
@@ -243,7 +177,7 @@ ROLLUP_QUERIES = 1 + 1 + 4 + 5 + 3 + 1 + 1 + 1 + 1
 def test_a_years_rollup_takes_the_same_queries_for_ten_times_the_projects(demo, django_assert_num_queries):
     with django_assert_num_queries(ROLLUP_QUERIES):
         small = rollup_year(plan=demo, fiscal_year=2024)
-    projects_clone(demo, copies=9)
+    factories.projects_clone(demo, copies=9)
     with django_assert_num_queries(ROLLUP_QUERIES):
         large = rollup_year(plan=demo, fiscal_year=2024)
     assert (len(small.projects), len(large.projects)) == (34, 340)
