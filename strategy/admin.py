@@ -1,3 +1,5 @@
+import datetime
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
@@ -6,10 +8,28 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from strategy.forms import PortalModelForm
 from strategy.models import BasicGoal, Department, Membership, Plan, PlanRevision
+
+
+class PortalHistoryHelper(HistoricalRecordContextHelper):
+    """Shows history values as staff know them: choice labels, and 「（なし）」 for an empty link."""
+
+    def prepare_delta_change_value(self, change, value):
+        field = self.model._meta.get_field(change.field)
+        if value is None or (field.is_relation and getattr(value, "pk", "") is None):
+            return "（なし）"
+        if value == "":
+            return "（空欄）"
+        if field.choices:
+            return dict(field.flatchoices).get(value, value)
+        if isinstance(value, datetime.datetime):
+            return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+        return super().prepare_delta_change_value(change, value)
 
 
 class PortalAdmin(SimpleHistoryAdmin):
@@ -28,6 +48,12 @@ class PortalAdmin(SimpleHistoryAdmin):
     def _require_visible(self, request, object_id):
         if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
             raise Http404("指定されたデータは見つからないか、閲覧する権限がありません。")
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return PortalHistoryHelper(self.model, historical_record)
+
+    def history_view_title(self, request, obj):
+        return f"変更の履歴：{obj}"
 
     def history_view(self, request, object_id, extra_context=None):
         self._require_visible(request, object_id)

@@ -304,3 +304,16 @@ def test_the_board_counts_states_per_department_and_flags_overdue(setting, clien
     assert "期限超過（未提出1件）" in response.content.decode()
     client.force_login(setting["staff"])
     assert client.get(reverse("admin:evaluation_projectrecord_board")).status_code == 404
+
+
+def test_the_history_page_shows_who_changed_what_before_and_after(setting, client):
+    record, staff, dx = setting["record"], setting["staff"], setting["dx"]
+    fill(record)
+    services.record_submit(record, by=staff)
+    services.record_return(record, by=dx, comment="根拠を補足してください")
+    client.force_login(dx)
+    page = client.get(reverse("admin:evaluation_projectrecord_history", args=[record.pk])).content.decode()
+    assert "<title>変更の履歴：令和7年度（2025年度） 1-1-1-01 書かない窓口の推進 | ICT総合戦略 進捗管理</title>" in page
+    assert "差戻し: 根拠を補足してください" in page
+    assert "<strong>進捗状況:</strong> 提出済み&nbsp;&rarr;&nbsp;差戻し" in page
+    assert "<strong>DX推進課のコメント:</strong> （空欄）&nbsp;&rarr;&nbsp;根拠を補足してください" in page
