@@ -317,3 +317,19 @@ def test_the_history_page_shows_who_changed_what_before_and_after(setting, clien
     assert "差戻し: 根拠を補足してください" in page
     assert "<strong>進捗状況:</strong> 提出済み&nbsp;&rarr;&nbsp;差戻し" in page
     assert "<strong>DX推進課のコメント:</strong> （空欄）&nbsp;&rarr;&nbsp;根拠を補足してください" in page
+
+
+def test_nobody_edits_a_locked_year_on_the_entry_page(setting, client):
+    record, staff, dx, year = setting["record"], setting["staff"], setting["dx"], setting["year"]
+    fill(record)
+    services.record_submit(record, by=staff)
+    services.record_approve(record, by=dx)
+    services.fiscal_year_close(year, by=dx)
+    services.fiscal_year_lock(year, by=dx)
+    url = reverse("admin:evaluation_projectrecord_change", args=[record.pk])
+    for user in (staff, dx):
+        client.force_login(user)
+        assert 'name="_save"' not in client.get(url).content.decode()
+        response = client.post(url, _entry_data(reload(record), self_grade_reason="確定後の書き換え"))
+        assert response.status_code == 403
+    assert reload(record).self_grade_reason == "対象手続を予定どおり拡大した"
