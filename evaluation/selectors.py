@@ -95,16 +95,20 @@ class Reminder:
 
 
 def reminders_due(*, today: datetime.date, days_before: int) -> list[Reminder]:
-    """Per open fiscal year and department: records not yet submitted when the deadline is at most
-    `days_before` days away (or past), and records returned to the department at any time.
+    """Per fiscal year and department: records not yet submitted when the year is open and its deadline
+    at most `days_before` days away (or past), and records returned to the department at any time.
 
     Recipients are the active users with an e-mail address who belong to the department
     responsible in that year. A bounded number of queries whatever the number of records.
     """
     reminders: dict[tuple[int, int], Reminder] = {}
-    for fiscal_year in FiscalYear.objects.filter(status=CycleStatus.OPEN).select_related("plan"):
+    # Returned records are chased in any year (under review, or reopened after the lock);
+    # the rest only while the year is open and its deadline near.
+    for fiscal_year in FiscalYear.objects.exclude(status=CycleStatus.PLANNED).select_related("plan"):
         near_deadline = (
-            fiscal_year.deadline is not None and (fiscal_year.deadline - today).days <= days_before
+            fiscal_year.status == CycleStatus.OPEN
+            and fiscal_year.deadline is not None
+            and (fiscal_year.deadline - today).days <= days_before
         )
         records = (
             records_with_department(

@@ -3,8 +3,12 @@ from django.contrib import admin, messages
 from measures import services
 from measures.forms import TargetResetForm
 from measures.models import Initiative, Measure, MeasureIndicator, MeasureIndicatorTarget
-from strategy.admin import PortalAdmin, PortalInline, revision_action
+from strategy.admin import PortalAdmin, PortalInline, ReadOnlyMixin, RevisedInline, revision_action
 
+# Once the plan has begun these change only through 「目標値を再設定する」, a plan revision.
+INDICATOR_REVISED_FIELDS = [
+    "direction", "kind", "rule", "tolerance", "baseline_value", "baseline_year", "final_target", "final_target_year",
+]  # fmt: skip
 INDICATOR_FIELDSETS = [
     (
         "指標",
@@ -41,7 +45,7 @@ class InitiativeAdmin(PortalAdmin):
     autocomplete_fields = ["measure"]
 
 
-class MeasureIndicatorTargetInline(PortalInline):
+class MeasureIndicatorTargetInline(RevisedInline):
     model = MeasureIndicatorTarget
     fields = ["fiscal_year", "value"]
     verbose_name_plural = (
@@ -59,6 +63,7 @@ class MeasureIndicatorAdmin(PortalAdmin):
     inlines = [MeasureIndicatorTargetInline]
     fieldsets = [(None, {"fields": ["measure"]}), *INDICATOR_FIELDSETS]
     actions = ["reset_target"]
+    revised_fields = INDICATOR_REVISED_FIELDS
 
     @admin.action(description="目標値を再設定する（計画の見直し）", permissions=["change"])
     def reset_target(self, request, queryset):
@@ -66,7 +71,9 @@ class MeasureIndicatorAdmin(PortalAdmin):
 
 
 @admin.register(MeasureIndicatorTarget)
-class MeasureIndicatorTargetAdmin(PortalAdmin):
+class MeasureIndicatorTargetAdmin(ReadOnlyMixin, PortalAdmin):
+    """A list to search; targets are set on their indicator's page, or re-set as a plan revision."""
+
     list_display = ["indicator", "fiscal_year", "value"]
     list_select_related = ["indicator__measure"]
     list_filter = ["fiscal_year", "indicator__measure__code"]

@@ -3,13 +3,13 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 
-from measures.admin import INDICATOR_FIELDSETS, target_reset_action
+from measures.admin import INDICATOR_FIELDSETS, INDICATOR_REVISED_FIELDS, target_reset_action
 from projects import services
 from projects.enums import AssignmentRole
 from projects.forms import ProjectEndForm, ProjectMergeForm, ProjectMoveForm
 from projects.models import ActionGoal, OutcomeIndicator, OutcomeIndicatorTarget, Project, ProjectAssignment
-from projects.scoping import projects_visible, scope_by_project
-from strategy.admin import PortalAdmin, PortalInline, revision_action
+from projects.scoping import projects_visible, scope_by_project, scope_by_project_year
+from strategy.admin import PortalAdmin, PortalInline, ReadOnlyMixin, RevisedInline, revision_action
 from strategy.forms import PortalModelForm
 from strategy.models import Department, DepartmentKind
 
@@ -37,12 +37,17 @@ def _one_plan(queryset):
 
 
 class ProjectScopedAdmin(PortalAdmin):
-    """Rows that hang off a project: staff see only their departments' projects, and choose only those."""
+    """Rows that hang off a project: staff see only their departments' projects (in the row's fiscal
+    year, for yearly rows), and choose only those."""
 
     project_path = "project"
+    year_path = None
 
     def get_queryset(self, request):
-        return scope_by_project(request.user, super().get_queryset(request), self.project_path)
+        queryset = super().get_queryset(request)
+        if self.year_path:
+            return scope_by_project_year(request.user, queryset, self.project_path, self.year_path)
+        return scope_by_project(request.user, queryset, self.project_path)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.related_model is Project:
@@ -51,14 +56,26 @@ class ProjectScopedAdmin(PortalAdmin):
 
 
 class AssignmentInline(PortalInline):
+    """Once the plan has begun, a responsible department changes only by 「所管課を変更する」; a
+    co-responsible one may still be added."""
+
     model = ProjectAssignment
     fields = ["department", "role", "start_year", "end_year"]
     autocomplete_fields = ["department"]
+
+    def has_change_permission(self, request, obj=None):
+        return not (obj and obj.plan.has_started) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not (obj and obj.plan.has_started) and super().has_delete_permission(request, obj)
 
 
 class ActionGoalInline(PortalInline):
     model = ActionGoal
     fields = ["fiscal_year", "number", "description"]
+
+    def get_queryset(self, request):
+        return scope_by_project_year(request.user, super().get_queryset(request), "project", "fiscal_year")
 
 
 @admin.register(Project)
@@ -80,6 +97,7 @@ class ProjectAdmin(PortalAdmin):
     autocomplete_fields = ["measure", "initiative", "merged_into"]
     inlines = [AssignmentInline, ActionGoalInline]
     actions = ["end_projects", "move_projects", "merge_projects"]
+    revised_fields = ["plan", "code", "measure", "start_year", "end_year", "status", "merged_into"]
     fields = [
         "plan",
         "code",
@@ -179,6 +197,7 @@ class ProjectAssignmentAdmin(ProjectScopedAdmin):
 
 @admin.register(ActionGoal)
 class ActionGoalAdmin(ProjectScopedAdmin):
+    year_path = "fiscal_year"
     list_display = ["project", "fiscal_year", "number", "description"]
     list_select_related = ["project"]
     list_filter = ["fiscal_year"]
@@ -186,7 +205,7 @@ class ActionGoalAdmin(ProjectScopedAdmin):
     autocomplete_fields = ["project"]
 
 
-class OutcomeIndicatorTargetInline(PortalInline):
+class OutcomeIndicatorTargetInline(RevisedInline):
     model = OutcomeIndicatorTarget
     fields = ["fiscal_year", "value"]
     verbose_name_plural = (
@@ -203,6 +222,7 @@ class OutcomeIndicatorAdmin(ProjectScopedAdmin):
     autocomplete_fields = ["project", "measure_indicator"]
     inlines = [OutcomeIndicatorTargetInline]
     actions = ["reset_target"]
+    revised_fields = INDICATOR_REVISED_FIELDS
 
     @admin.action(description="目標値を再設定する（計画の見直し）", permissions=["change"])
     def reset_target(self, request, queryset):
@@ -212,8 +232,12 @@ class OutcomeIndicatorAdmin(ProjectScopedAdmin):
 
 
 @admin.register(OutcomeIndicatorTarget)
-class OutcomeIndicatorTargetAdmin(ProjectScopedAdmin):
+class OutcomeIndicatorTargetAdmin(ReadOnlyMixin, ProjectScopedAdmin):
+    """A list to search; targets are set on their indicator's page, or re-set as a plan revision."""
+
     project_path = "indicator__project"
+    year_path = "fiscal_year"
+
     list_display = ["indicator", "fiscal_year", "value"]
     list_select_related = ["indicator__project"]
     list_filter = ["fiscal_year"]

@@ -1,10 +1,10 @@
+import dataclasses
 import datetime
 
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.template.response import TemplateResponse
@@ -17,7 +17,18 @@ from strategy.models import BasicGoal, Department, Membership, Plan, PlanRevisio
 
 
 class PortalHistoryHelper(HistoricalRecordContextHelper):
-    """Shows history values as staff know them: choice labels, and 「（なし）」 for an empty link."""
+    """Shows history values as staff know them: choice labels, and 「（なし）」 for an empty link.
+
+    Changes to `hidden` fields are left out, so a history page shows no more than the change form.
+    """
+
+    def __init__(self, model, historical_record, *, hidden: set[str]):
+        super().__init__(model, historical_record)
+        self.hidden = hidden
+
+    def context_for_delta_changes(self, delta):
+        shown = [change for change in delta.changes if change.field not in self.hidden]
+        return super().context_for_delta_changes(dataclasses.replace(delta, changes=shown))
 
     def prepare_delta_change_value(self, change, value):
         field = self.model._meta.get_field(change.field)
@@ -37,6 +48,14 @@ class PortalAdmin(SimpleHistoryAdmin):
 
     form = PortalModelForm
     list_per_page = 50
+    # Fields that, once the plan period has begun, change only through a revision service (an action).
+    revised_fields: list[str] = []
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and self.revised_fields and obj.plan.has_started:
+            fields += [field for field in self.revised_fields if field not in fields]
+        return fields
 
     def get_object(self, request, object_id, from_field=None):
         """Another department's object answers 404, not a redirect that would confirm it exists."""
@@ -45,28 +64,62 @@ class PortalAdmin(SimpleHistoryAdmin):
             raise Http404("指定されたデータは見つからないか、閲覧する権限がありません。")
         return obj
 
-    def _require_visible(self, request, object_id):
-        if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
-            raise Http404("指定されたデータは見つからないか、閲覧する権限がありません。")
+    def history_hidden_fields(self, request) -> set[str]:
+        """Fields whose changes this user may not read in the history (e.g. the DX office's notes)."""
+        return set()
 
     def get_historical_record_context_helper(self, request, historical_record):
-        return PortalHistoryHelper(self.model, historical_record)
+        return PortalHistoryHelper(self.model, historical_record, hidden=self.history_hidden_fields(request))
 
     def history_view_title(self, request, obj):
         return f"変更の履歴：{obj}"
 
     def history_view(self, request, object_id, extra_context=None):
-        self._require_visible(request, object_id)
+        self.get_object(request, object_id)  # 404 unless the user may see the object
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        self._require_visible(request, object_id)
+        """A past version, to read: history never writes (that would bypass the workflow's services)."""
+        if request.method != "GET":
+            raise PermissionDenied("履歴からの復元はできません。")
+        if not str(version_id).isdigit():
+            raise Http404
+        self.get_object(request, object_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ReadOnlyMixin:
+    """Lists to search and pages to read: the rows are written elsewhere (a service, a parent's page)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class PortalInline(admin.TabularInline):
     form = PortalModelForm
     extra = 0
+
+
+class RevisedInline(PortalInline):
+    """Rows that, once the plan period has begun, change only through a revision action."""
+
+    def _frozen(self, obj) -> bool:
+        return obj is not None and obj.plan.has_started
+
+    def has_add_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_delete_permission(request, obj)
 
 
 class BasicGoalInline(PortalInline):
@@ -103,6 +156,13 @@ class PlanRevisionAdmin(PortalAdmin):
     search_fields = ["summary", "reason"]
     readonly_fields = ["created_by", "created_at"]
     date_hierarchy = "revised_on"
+
+    # An append-only log: revisions are filed by the services, or added by hand for other kinds.
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     def save_model(self, request, obj, form, change):
         if not change:

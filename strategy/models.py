@@ -8,7 +8,7 @@ from django.db import models, router
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from strategy.fiscal import fiscal_year_label, fiscal_year_start
+from strategy.fiscal import fiscal_year_label, fiscal_year_of, fiscal_year_start
 from strategy.validators import validate_no_radicals, validate_year_in_period
 
 # Fiscal years are stored as Western start years; this range only catches typos like 224.
@@ -108,6 +108,11 @@ class Plan(PortalModel):
     @property
     def years(self) -> range:
         return range(self.start_year, self.end_year + 1)
+
+    @property
+    def has_started(self) -> bool:
+        """Whether the plan period has begun; from then on targets and the catalogue change only by revision."""
+        return fiscal_year_of(datetime.date.today()) >= self.start_year
 
     @property
     def period_label(self) -> str:

@@ -12,10 +12,10 @@ DEMO = "デモアカウント"
 PORTAL_APPS = ["strategy", "measures", "projects", "evaluation"]
 
 # What department staff may read: the plan, its structure, and their own projects' rows (scoped).
-# Memberships, the DX office's measure evaluations, committee opinions and snapshots span every
-# department, so staff never see them.
+# Memberships, plan revisions, the DX office's measure evaluations, committee opinions and snapshots
+# name every department's projects, so staff never see them.
 STAFF_READS = {
-    "strategy": ["plan", "basicgoal", "planrevision", "department"],
+    "strategy": ["plan", "basicgoal", "department"],
     "measures": ["measure", "initiative", "measureindicator", "measureindicatortarget"],
     "projects": ["project", "projectassignment", "actiongoal", "outcomeindicator", "outcomeindicatortarget"],
     "evaluation": ["gradescale", "grade", "fiscalyear", "projectrecord", "actionresult", "indicatorresult"],

@@ -10,8 +10,17 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from evaluation.models import ActionResult, IndicatorResult, ProjectRecord
+from evaluation.models import (
+    ActionResult,
+    FiscalYear,
+    IndicatorResult,
+    MeasureEvaluation,
+    MeasureIndicatorResult,
+    ProjectRecord,
+)
 from projects.models import ActionGoal, OutcomeIndicator, OutcomeIndicatorTarget, Project, ProjectAssignment
+from projects.services import project_move
+from strategy.models import Department
 from strategy.roles import DEMO
 from tests import factories
 
@@ -187,3 +196,82 @@ def test_internal_notes_never_reach_department_staff(demo, client):
     assert "庁内限りのメモ" not in client.get(url(ProjectRecord, "change", record.pk)).content.decode()
     login(client, "dx")
     assert "庁内限りのメモ" in client.get(url(ProjectRecord, "change", record.pk)).content.decode()
+
+
+def _history_form_url(obj):
+    version = obj.history.order_by("history_id").last()
+    return url(type(obj), "simple_history", obj.pk, version.history_id)
+
+
+def test_history_pages_only_read(demo, client):
+    project = Project.objects.get(name="書かない窓口の推進")
+    login(client, "viewer")
+    assert client.get(_history_form_url(project)).status_code == 200
+    response = client.post(_history_form_url(project), {"name": "改ざん", "code": project.code})
+    assert response.status_code == 403
+    login(client, "dept1")
+    record = ProjectRecord.objects.get(project=project, fiscal_year=2024)
+    assert client.post(_history_form_url(record), {"self_grade_reason": "改ざん"}).status_code == 403
+    assert Project.objects.get(pk=project.pk).name == "書かない窓口の推進"
+    assert client.get(url(Project, "history", "abc")).status_code == 404
+    assert client.get(url(Project, "simple_history", project.pk, "abc")).status_code == 404
+
+
+def test_the_history_list_hides_internal_notes_from_staff(demo, client):
+    record = ProjectRecord.objects.get(project__name="書かない窓口の推進", fiscal_year=2025)
+    record.internal_note = "庁内限りのメモ：予算要求と関連"
+    record.save()
+    login(client, "dept1")
+    assert "庁内限りのメモ" not in client.get(url(ProjectRecord, "history", record.pk)).content.decode()
+    login(client, "dx")
+    assert "庁内限りのメモ" in client.get(url(ProjectRecord, "history", record.pk)).content.decode()
+
+
+def test_a_member_without_a_role_cannot_use_the_entry_views(demo, client):
+    department = (
+        ProjectAssignment.objects.filter(project__name="書かない窓口の推進", role="primary").get().department
+    )
+    client.force_login(factories.user("member_only", departments=[department]))
+    record = ProjectRecord.objects.get(project__name="書かない窓口の推進", fiscal_year=2025)
+    assert client.get(reverse("admin:evaluation_projectrecord_mine")).status_code == 403
+    submit = reverse("admin:evaluation_projectrecord_workflow", args=[record.pk, "submit"])
+    assert client.post(submit).status_code == 403
+    assert ProjectRecord.objects.get(pk=record.pk).status == record.status
+
+
+def test_a_moved_projects_later_years_leave_the_old_department(demo, client):
+    project = Project.objects.get(name="書かない窓口の推進")
+    new_home = Department.objects.get(name="DX推進課")
+    dx = get_user_model().objects.get(username="dx")
+    project_move(project, department=new_home, year=2026, reason="組織改正", by=dx)
+    login(client, "dept1")
+    goals = client.get(url(ActionGoal, "changelist") + "?q=書かない窓口").context["cl"].result_list
+    assert sorted(goal.fiscal_year for goal in goals) == [2024, 2025]
+
+
+def test_bad_filter_values_never_give_a_500(demo, client):
+    login(client, "dx")
+    response = client.get(url(ProjectRecord, "changelist") + "?year=abc")
+    assert response.status_code == 302 and response["Location"].endswith("?e=1")
+
+
+def test_a_reported_year_cannot_be_deleted_or_changed_by_anyone(demo, client):
+    login(client, "dx")
+    year = FiscalYear.objects.get(plan__code="ict2", year=2024)
+    assert client.post(url(FiscalYear, "delete", year.pk), {"post": "yes"}).status_code == 403
+    evaluation = MeasureEvaluation.objects.filter(fiscal_year=2024).first()
+    assert client.post(url(MeasureEvaluation, "delete", evaluation.pk), {"post": "yes"}).status_code == 403
+    result = MeasureIndicatorResult.objects.filter(fiscal_year=2024).first()
+    assert 'name="_save"' not in client.get(url(MeasureIndicatorResult, "change", result.pk)).content.decode()
+    assert FiscalYear.objects.filter(pk=year.pk).exists()
+
+
+def test_once_the_plan_has_begun_targets_and_status_change_only_by_revision(demo, client):
+    login(client, "dx")
+    project = Project.objects.get(name="書かない窓口の推進")
+    form = client.get(url(Project, "change", project.pk)).context["adminform"].form
+    assert {"status", "end_year", "merged_into", "start_year"}.isdisjoint(form.fields)
+    indicator = OutcomeIndicator.objects.get(project=project)
+    page = client.get(url(OutcomeIndicator, "change", indicator.pk))
+    assert {"final_target", "baseline_value"}.isdisjoint(page.context["adminform"].form.fields)
+    assert 'name="targets-0-value"' not in page.content.decode()

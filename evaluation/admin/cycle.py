@@ -18,7 +18,7 @@ from evaluation.models import (
 )
 from evaluation.rollups.year import measure_proposed_grade
 from projects.models import Project
-from strategy.admin import PortalAdmin, PortalInline
+from strategy.admin import PortalAdmin, PortalInline, ReadOnlyMixin
 from strategy.fiscal import fiscal_year_label
 
 
@@ -37,6 +37,22 @@ class MeasureEvaluationForm(VersionedForm):
                 field="grade_reason",
             )  # fmt: skip
         return cleaned
+
+
+class LockedYearReadOnly:
+    """Measure-level rows of a reported (locked) year can be read, not changed or deleted."""
+
+    def _locked(self, obj) -> bool:
+        plan_id = obj.measure.plan_id if hasattr(obj, "measure") else obj.indicator.measure.plan_id
+        return FiscalYear.objects.filter(
+            plan_id=plan_id, year=obj.fiscal_year, status=CycleStatus.LOCKED
+        ).exists()
+
+    def has_change_permission(self, request, obj=None):
+        return not (obj is not None and self._locked(obj)) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not (obj is not None and self._locked(obj)) and super().has_delete_permission(request, obj)
 
 
 class GradeInline(PortalInline):
@@ -72,6 +88,9 @@ class FiscalYearAdmin(PortalAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ["plan", "year", "status"] if obj else ["status"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deleting a year would undo its lock and orphan its records
 
     def get_queryset(self, request):
         latest = YearSnapshot.objects.filter(plan=OuterRef("plan"), fiscal_year=OuterRef("year")).order_by(
@@ -156,7 +175,7 @@ class FiscalYearAdmin(PortalAdmin):
 
 
 @admin.register(MeasureEvaluation)
-class MeasureEvaluationAdmin(PortalAdmin):
+class MeasureEvaluationAdmin(LockedYearReadOnly, PortalAdmin):
     """The DX office's yearly evaluation of a measure, beside the grade its figures propose."""
 
     form = MeasureEvaluationForm
@@ -169,22 +188,12 @@ class MeasureEvaluationAdmin(PortalAdmin):
     fields = ["measure", "fiscal_year", "seen_version", "proposed_grade", "grade", "grade_reason", "comment",
               "evaluated_by", "updated_at"]  # fmt: skip
 
-    def has_change_permission(self, request, obj=None):
-        if (
-            obj is not None
-            and FiscalYear.objects.filter(
-                plan_id=obj.measure.plan_id, year=obj.fiscal_year, status=CycleStatus.LOCKED
-            ).exists()
-        ):
-            return False  # a reported year is read-only
-        return super().has_change_permission(request, obj)
-
     def save_model(self, request, obj, form, change):
         services.measure_evaluate(obj, by=request.user)
 
 
 @admin.register(MeasureIndicatorResult)
-class MeasureIndicatorResultAdmin(PortalAdmin):
+class MeasureIndicatorResultAdmin(LockedYearReadOnly, PortalAdmin):
     list_display = ["indicator", "fiscal_year", "actual", "actual_status"]
     list_select_related = ["indicator__measure"]
     list_filter = ["fiscal_year", "actual_status"]
@@ -211,19 +220,10 @@ class CommitteeOpinionAdmin(PortalAdmin):
 
 
 @admin.register(YearSnapshot)
-class YearSnapshotAdmin(admin.ModelAdmin):
+class YearSnapshotAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Snapshots are written only by locking a year; here they are read."""
 
     list_display = ["fiscal_year", "plan", "taken_at", "taken_by"]
     list_select_related = ["plan", "taken_by"]
     list_filter = ["plan", "fiscal_year"]
     readonly_fields = ["plan", "fiscal_year", "taken_at", "taken_by", "figures"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

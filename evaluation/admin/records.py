@@ -3,6 +3,7 @@
 import datetime
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
@@ -21,7 +22,7 @@ from evaluation.selectors import (
     submission_board,
 )
 from projects.scoping import is_dx_office, scope_by_project_year, sees_everything
-from strategy.admin import PortalAdmin
+from strategy.admin import PortalAdmin, ReadOnlyMixin
 from strategy.fiscal import fiscal_year_label
 from strategy.forms import PortalModelForm
 from strategy.templatetags.portal import number
@@ -43,17 +44,8 @@ class YearScopedAdmin(PortalAdmin):
         return fiscal_year_label(obj.fiscal_year)
 
 
-class ReadOnlyAdmin(YearScopedAdmin):
+class ReadOnlyAdmin(ReadOnlyMixin, YearScopedAdmin):
     """Result rows are written only on their record's entry page, where the workflow is checked."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ActionResult)
@@ -192,6 +184,8 @@ class FiscalYearFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() == self.everything:
             return queryset
+        if not self.value().isdigit():
+            raise IncorrectLookupParameters  # the admin answers with its "invalid filter" page, not a 500
         return queryset.filter(fiscal_year=int(self.value()))
 
     def choices(self, changelist):
@@ -238,6 +232,9 @@ class ProjectRecordAdmin(YearScopedAdmin):
             ("記録", {"fields": ["submitted_at", "submitted_by", "approved_at", "approved_by", "reopened",
                                "updated_at"], "classes": ["collapse"]}),
         ]  # fmt: skip
+
+    def history_hidden_fields(self, request) -> set[str]:
+        return set() if is_dx_office(request.user) else {"internal_note"}
 
     def has_add_permission(self, request):
         return False  # records are prepared when the DX office opens a year
@@ -329,6 +326,8 @@ class ProjectRecordAdmin(YearScopedAdmin):
         return super().change_view(request, object_id, form_url, context)
 
     def workflow_view(self, request, object_id, action):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         record = self.get_object(request, object_id)
         perform = {
             "submit": self._submit,
@@ -345,7 +344,7 @@ class ProjectRecordAdmin(YearScopedAdmin):
         return redirect(reverse("admin:evaluation_projectrecord_change", args=[record.pk]))
 
     def _submit(self, request, record) -> str:
-        if not self._editable(request, record):
+        if not self.has_change_permission(request, record):
             raise PermissionDenied
         services.record_submit(record, by=request.user)
         return "提出しました。DX推進課の審査をお待ちください。"
@@ -355,7 +354,7 @@ class ProjectRecordAdmin(YearScopedAdmin):
         return "差し戻しました。"
 
     def _approve(self, request, record) -> str:
-        grade = _grade(request.POST.get("final_grade"))
+        grade = _grade(request.POST.get("final_grade"), record)
         services.record_approve(
             record, by=request.user, final_grade=grade, reason=request.POST.get("reason", "")
         )
@@ -367,6 +366,8 @@ class ProjectRecordAdmin(YearScopedAdmin):
 
     def mine_view(self, request):
         """Where department staff land: their projects for the current year and what each still needs."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         current = fiscal_year_current()
         records = []
         if current:
@@ -389,8 +390,9 @@ class ProjectRecordAdmin(YearScopedAdmin):
             {
                 "record": record,
                 "missing": record.missing_items() if record.status in RecordStatus.with_department() else [],
-                "editable": self._may_edit(
-                    request.user, record, statuses.get((record.project.plan_id, record.fiscal_year))
+                # The list holds only records the user's department is responsible for (editing scope).
+                "editable": record.is_open_to_department(
+                    statuses.get((record.project.plan_id, record.fiscal_year))
                 ),
             }
             for record in records
@@ -427,8 +429,18 @@ class ProjectRecordAdmin(YearScopedAdmin):
         return TemplateResponse(request, "admin/evaluation/projectrecord/board.html", context)
 
 
-def _grade(pk: str | None) -> Grade | None:
-    return Grade.objects.filter(pk=pk).first() if pk and pk.isdigit() else None
+def _grade(pk: str | None, record: ProjectRecord) -> Grade | None:
+    """The grade chosen on the form, which must belong to the record's plan's scale."""
+    if not pk:
+        return None
+    grade = Grade.objects.filter(
+        pk=pk if pk.isdigit() else None, scale__plan_id=record.project.plan_id
+    ).first()
+    if grade is None:
+        raise ValidationError(
+            "選んだ評価区分はこの計画の評価区分ではありません。一覧から選び直してください。"
+        )
+    return grade
 
 
 def _message(error: ValidationError | PermissionDenied) -> str:

@@ -63,3 +63,14 @@ def test_far_from_the_deadline_only_returned_records_are_chased(year_open):
         "■ DX推進課から差し戻された事業\n・3-2-1-01 市公式SNSの運用\n  差戻しの理由：実績の根拠を補足してください"
         in mail.outbox[0].body
     )
+
+
+def test_records_returned_during_review_are_still_chased(year_open):
+    FiscalYear.objects.filter(pk=year_open.pk).update(status="review")
+    ProjectRecord.objects.filter(project__code="1-1-1-02").update(
+        status="returned", review_comment="再確認してください"
+    )
+    call_command("send_reminders", stdout=io.StringIO())
+    assert [message.to for message in mail.outbox] == [["shimin@example.jp"]]
+    assert "・1-1-1-02 窓口予約の導入\n  差戻しの理由：再確認してください" in mail.outbox[0].body
+    assert "まだ提出されていない事業" not in mail.outbox[0].body

@@ -313,7 +313,10 @@ def test_the_history_page_shows_who_changed_what_before_and_after(setting, clien
     services.record_return(record, by=dx, comment="根拠を補足してください")
     client.force_login(dx)
     page = client.get(reverse("admin:evaluation_projectrecord_history", args=[record.pk])).content.decode()
-    assert "<title>変更の履歴：令和7年度（2025年度） 1-1-1-01 書かない窓口の推進 | ICT総合戦略 進捗管理</title>" in page
+    assert (
+        "<title>変更の履歴：令和7年度（2025年度） 1-1-1-01 書かない窓口の推進 | ICT総合戦略 進捗管理</title>"
+        in page
+    )
     assert "差戻し: 根拠を補足してください" in page
     assert "<strong>進捗状況:</strong> 提出済み&nbsp;&rarr;&nbsp;差戻し" in page
     assert "<strong>DX推進課のコメント:</strong> （空欄）&nbsp;&rarr;&nbsp;根拠を補足してください" in page
@@ -333,3 +336,75 @@ def test_nobody_edits_a_locked_year_on_the_entry_page(setting, client):
         response = client.post(url, _entry_data(reload(record), self_grade_reason="確定後の書き換え"))
         assert response.status_code == 403
     assert reload(record).self_grade_reason == "対象手続を予定どおり拡大した"
+
+
+def _more_projects(setting, count):
+    owner = setting["record"].project.assignments.get().department
+    projects = [factories.project(owner, code=f"1-1-1-{n + 10:02d}") for n in range(count)]
+    for project in projects:
+        factories.action_goal(project, year=2025)
+        factories.indicator(project)
+    services.records_prepare(
+        type(projects[0]).objects.filter(pk__in=[p.pk for p in projects]), 2025, by=setting["dx"]
+    )
+
+
+@pytest.mark.parametrize("extra", [0, 9])
+def test_my_projects_and_the_board_keep_their_queries_with_more_records(
+    setting, client, django_assert_num_queries, extra
+):
+    if extra:
+        _more_projects(setting, extra)
+    client.force_login(setting["staff"])
+    mine = reverse("admin:evaluation_projectrecord_mine")
+    client.get(mine)  # warm the content-type cache
+    # session, user, groups (2), memberships and lineage (2), the current year, the records with
+    # their results (3), the records' cycles, permissions (2), and the session save (3)
+    with django_assert_num_queries(16):
+        page = client.get(mine)
+    assert len(page.context["rows"]) == 1 + extra
+    client.force_login(setting["dx"])
+    board = reverse("admin:evaluation_projectrecord_board")
+    client.get(board)
+    # session, user, groups (2), the current year, permissions (2, for the menu), the board's one
+    # query, the years for the picker, and the session save (3)
+    with django_assert_num_queries(12):
+        response = client.get(board)
+    assert [(row.department, row.total) for row in response.context["rows"]] == [("市民課", 1 + extra)]
+
+
+def test_approving_with_a_grade_of_another_scale_is_refused(setting, client):
+    from evaluation.models import GradeScale
+
+    record = setting["record"]
+    fill(record)
+    services.record_submit(record, by=setting["staff"])
+    foreign = GradeScale.objects.create(code="other", name="他市の区分").grades.create(
+        code="S", label="特に優れる", short_label="特優", min_achievement=Decimal("1.1")
+    )
+    client.force_login(setting["dx"])
+    url = reverse("admin:evaluation_projectrecord_workflow", args=[record.pk, "approve"])
+    response = client.post(url, {"final_grade": foreign.pk, "reason": "x"}, follow=True)
+    assert "選んだ評価区分はこの計画の評価区分ではありません。" in response.content.decode()
+    assert reload(record).status == RecordStatus.SUBMITTED
+
+
+def test_every_cycle_action_leaves_one_history_row_with_the_user(setting, client):
+    record, dx, year = setting["record"], setting["dx"], setting["year"]
+    fill(record)
+    services.record_submit(record, by=setting["staff"])
+    client.force_login(dx)
+    approve = client.post(
+        reverse("admin:evaluation_projectrecord_changelist") + "?year=2025",
+        {"action": "approve_selected", "_selected_action": [record.pk]},
+    )
+    assert approve.status_code == 302
+    years = reverse("admin:evaluation_fiscalyear_changelist")
+    for action in ("start_review", "lock"):
+        before = FiscalYear.history.filter(id=year.pk).count()
+        client.post(years, {"action": action, "_selected_action": [year.pk]})
+        assert FiscalYear.history.filter(id=year.pk).count() == before + 1
+        assert FiscalYear.history.filter(id=year.pk).first().history_user == dx
+    assert FiscalYear.objects.get(pk=year.pk).status == CycleStatus.LOCKED
+    approvals = reload(record).history.filter(history_change_reason="承認")
+    assert [(h.history_user, h.status) for h in approvals] == [(dx, RecordStatus.APPROVED)]
