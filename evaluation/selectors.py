@@ -3,12 +3,13 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Case, OuterRef, Q, Subquery, When
+from django.db.models import Case, Exists, OuterRef, Q, Subquery, When
 
 from evaluation.enums import CycleStatus, RecordStatus
 from evaluation.models import CommitteeOpinion, FiscalYear, ProjectRecord
 from projects.enums import AssignmentRole
 from projects.models import ProjectAssignment
+from projects.scoping import scope_by_project_year
 from strategy.models import Membership
 
 
@@ -157,3 +158,16 @@ def committee_opinions(*, plan, fiscal_year: int, level: str, code: str) -> list
             fiscal_year=fiscal_year, **{f"{subject}__plan": plan, f"{subject}__code": code}
         ).order_by("id")
     )
+
+
+def records_open_for_entry(user):
+    """Records the user may fill now: their department holds the pen and the year accepts it (open;
+    under review for returned records; locked only for a record reopened for correction)."""
+    cycle = FiscalYear.objects.filter(plan=OuterRef("project__plan"), year=OuterRef("fiscal_year"))
+    open_now = (
+        Exists(cycle.filter(status=CycleStatus.OPEN))
+        | (Exists(cycle.filter(status=CycleStatus.REVIEW)) & Q(status=RecordStatus.RETURNED))
+        | (Exists(cycle.filter(status=CycleStatus.LOCKED)) & Q(reopened=True))
+    )
+    records = ProjectRecord.objects.filter(open_now, status__in=RecordStatus.with_department())
+    return scope_by_project_year(user, records, "project", "fiscal_year", editing=True)

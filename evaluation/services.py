@@ -7,13 +7,15 @@ user, changing nothing, when the change is not allowed.
 """
 
 import datetime
+from dataclasses import dataclass
 
 from django.apps import apps
 from django.contrib.auth.models import Group, Permission
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
+from import_export.results import RowResult
 from simple_history.utils import bulk_create_with_history
 
 from evaluation.enums import CycleStatus, RecordStatus
@@ -25,6 +27,7 @@ from evaluation.models import (
     MeasureEvaluation,
     ProjectRecord,
 )
+from evaluation.resources import REQUIRED_COLUMNS, IndicatorResultResource
 from evaluation.rollups.snapshots import snapshot_take
 from evaluation.rollups.year import measure_proposed_grade, record_proposed_grade
 from projects.models import Project
@@ -366,3 +369,67 @@ def measure_evaluate(evaluation: MeasureEvaluation, *, by) -> MeasureEvaluation:
     evaluation.version += 1
     _save(evaluation, by=by, reason="施策の評価を保存")
     return evaluation
+
+
+# --- Spreadsheet import ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    """Why a row of an uploaded sheet cannot be saved: its row number as the spreadsheet shows it."""
+
+    row: int | None
+    column: str
+    message: str
+
+
+def results_import(dataset, *, by) -> list[ImportProblem]:
+    """Save a results sheet: every row or none. Returns the problems found; empty when all was saved.
+
+    Only the results of records the user may fill now are found; each changed result is saved with
+    its history, and each touched record gets a new version, so an entry page opened before the
+    import refuses to overwrite it.
+    """
+    resource = IndicatorResultResource(user=by)
+    missing = [column for column in REQUIRED_COLUMNS if column not in (dataset.headers or [])]
+    if missing:
+        return [
+            ImportProblem(
+                1, column, "この列がありません。ダウンロードした表の見出しを変えずに使ってください。"
+            )
+            for column in missing
+        ]
+    with transaction.atomic():
+        result = resource.import_data(
+            dataset, use_transactions=False, raise_errors=False, retain_instance_in_row_result=True
+        )
+        problems = _import_problems(result, resource)
+        if problems:
+            transaction.set_rollback(True)
+            return problems
+        touched = {
+            row.instance.record_id for row in result.rows if row.import_type == RowResult.IMPORT_TYPE_UPDATE
+        }
+        for record in ProjectRecord.objects.select_for_update().filter(pk__in=touched):
+            record_save(record, by=by, reason="Excelから取り込み")
+    return []
+
+
+def _import_problems(result, resource) -> list[ImportProblem]:
+    problems = []
+    for index, row in enumerate(result.rows):
+        number = index + 2  # the header is the sheet's first row
+        error = row.validation_error
+        if error is not None:
+            by_field = (
+                error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
+            )
+            for attribute, messages in by_field.items():
+                problems += [
+                    ImportProblem(number, resource.column_of(attribute), message) for message in messages
+                ]
+        problems += [
+            ImportProblem(number, "（行全体）", f"取り込めませんでした: {error.error}")
+            for error in row.errors
+        ]
+    return problems

@@ -4,11 +4,14 @@ Department A is 市民課 (`dept1`), department B is 教育DX推進課 (`dept2`,
 No row of B may ever reach A, by any path; B's objects answer 404 to A; viewers change nothing.
 """
 
+import io
+
 import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from evaluation.models import (
     ActionResult,
@@ -275,3 +278,23 @@ def test_once_the_plan_has_begun_targets_and_status_change_only_by_revision(demo
     page = client.get(url(OutcomeIndicator, "change", indicator.pk))
     assert {"final_target", "baseline_value"}.isdisjoint(page.context["adminform"].form.fields)
     assert 'name="targets-0-value"' not in page.content.decode()
+
+
+def _export_rows(client):
+    response = client.get(reverse("admin:evaluation_projectrecord_results_export"))
+    if response.status_code != 200:
+        return response.status_code
+    workbook = load_workbook(io.BytesIO(response.content))
+    return [[cell.value for cell in row] for row in workbook.active.iter_rows(min_row=2)]
+
+
+def test_spreadsheet_export_and_import_stay_inside_the_department(demo, client):
+    login(client, "dept1")
+    rows = _export_rows(client)
+    assert {row[0] for row in rows} == {"1-1-1-02", "1-1-3-01"}
+    assert not any(marker in str(row) for row in rows for marker in B_MARKERS)
+    login(client, "dept2")
+    assert {row[0] for row in _export_rows(client)} <= {"1-2-1-03", "3-3-1-03"}
+    client.force_login(factories.user("nobody_export"))
+    assert _export_rows(client) == 403
+    assert client.post(reverse("admin:evaluation_projectrecord_results_import"), {}).status_code == 403

@@ -5,16 +5,18 @@ import datetime
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from evaluation import services
 from evaluation.enums import ActualStatus, CycleStatus, RecordStatus
 from evaluation.forms import VersionedForm
 from evaluation.models import ActionResult, FiscalYear, Grade, IndicatorResult, ProjectRecord
+from evaluation.resources import IndicatorResultResource, dataset_from_upload
 from evaluation.selectors import (
     cycle_statuses,
     fiscal_year_current,
@@ -303,6 +305,16 @@ class ProjectRecordAdmin(YearScopedAdmin):
             path("mine/", view(self.mine_view), name="evaluation_projectrecord_mine"),
             path("board/", view(self.board_view), name="evaluation_projectrecord_board"),
             path(
+                "results/export/",
+                view(self.results_export_view),
+                name="evaluation_projectrecord_results_export",
+            ),
+            path(
+                "results/import/",
+                view(require_POST(self.results_import_view)),
+                name="evaluation_projectrecord_results_import",
+            ),
+            path(
                 "<path:object_id>/workflow/<str:action>/",
                 view(require_POST(self.workflow_view)),
                 name="evaluation_projectrecord_workflow",
@@ -405,6 +417,44 @@ class ProjectRecordAdmin(YearScopedAdmin):
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/evaluation/projectrecord/mine.html", context)
+
+    def results_export_view(self, request):
+        """The results the user may fill now, as the spreadsheet the import takes back."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        dataset = IndicatorResultResource(user=request.user).export()
+        filename = f"成果指標の実績_{datetime.date.today():%Y%m%d}.xlsx"
+        return HttpResponse(
+            dataset.export("xlsx"),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={
+                "Content-Disposition": content_disposition_header(as_attachment=True, filename=filename)
+            },
+        )
+
+    def results_import_view(self, request):
+        """Take a filled sheet back: all rows are saved, or none and every problem is listed."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        upload = request.FILES.get("sheet")
+        try:
+            if upload is None:
+                raise ValidationError("取り込むファイルを選んでください。")
+            problems = services.results_import(dataset_from_upload(upload), by=request.user)
+        except ValidationError as error:
+            problems = [services.ImportProblem(None, "ファイル", message) for message in error.messages]
+        if not problems:
+            messages.success(
+                request, "Excelの内容を取り込みました。各事業の画面で確認してから提出してください。"
+            )
+            return redirect("admin:evaluation_projectrecord_mine")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "取り込めませんでした",
+            "problems": problems,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/evaluation/projectrecord/import_problems.html", context)
 
     def board_view(self, request):
         """The DX office's submission board: per department, records in each state, overdue flagged."""

@@ -1,0 +1,170 @@
+"""Results go out as a spreadsheet and come back: same columns, only one's own rows, all or nothing."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from evaluation import services
+from evaluation.models import FiscalYear, IndicatorResult, ProjectRecord
+from strategy.roles import DEPARTMENT_STAFF, DX_OFFICE, VIEWER
+from tests import factories
+
+HEADERS = [
+    "事業番号",
+    "事業名",
+    "年度",
+    "指標番号",
+    "指標名",
+    "単位",
+    "年度目標値",
+    "実績値",
+    "実績の状態",
+    "補足",
+]
+EXPORT = "admin:evaluation_projectrecord_results_export"
+IMPORT = "admin:evaluation_projectrecord_results_import"
+
+
+@pytest.fixture
+def year_open(plan):
+    citizens, relations = factories.department("市民課"), factories.department("広報課")
+    ours = factories.project(citizens, code="1-1-1-01", name="書かない窓口の推進")
+    factories.indicator(ours, code="1", name="対象手続数", unit="件")
+    factories.indicator(ours, code="2", name='=HYPERLINK("http://example.invalid")', unit="件")
+    theirs = factories.project(relations, code="3-2-1-01", measure_code="3-2", name="市公式SNSの運用")
+    factories.indicator(theirs, code="1", name="フォロワー数", unit="人")
+    dx = factories.user("dx", role=DX_OFFICE)
+    staff = factories.user("staff", role=DEPARTMENT_STAFF, departments=[citizens])
+    services.fiscal_year_open(
+        FiscalYear.objects.get(plan=plan, year=2025), deadline=datetime.date(2026, 6, 30), by=dx
+    )
+    return staff
+
+
+def _sheet(client):
+    response = client.get(reverse(EXPORT))
+    assert response["Content-Disposition"].startswith("attachment; filename*=utf-8''")
+    return load_workbook(io.BytesIO(response.content))
+
+
+def _rows(workbook):
+    return [[cell.value for cell in row] for row in workbook.active.iter_rows()]
+
+
+def _upload(client, workbook, name="results.xlsx"):
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return client.post(reverse(IMPORT), {"sheet": SimpleUploadedFile(name, buffer.getvalue())}, follow=True)
+
+
+def test_staff_download_only_their_rows_with_the_years_target(year_open, client):
+    client.force_login(year_open)
+    rows = _rows(_sheet(client))
+    assert rows[0] == HEADERS
+    assert rows[1:] == [
+        ["1-1-1-01", "書かない窓口の推進", 2025, "1", "対象手続数", "件", 160, None, "未入力", None],
+        [
+            "1-1-1-01",
+            "書かない窓口の推進",
+            2025,
+            "2",
+            '\'=HYPERLINK("http://example.invalid")',
+            "件",
+            160,
+            None,
+            "未入力",
+            None,
+        ],
+    ]
+
+
+def test_a_filled_sheet_comes_back_and_is_audited(year_open, client):
+    client.force_login(year_open)
+    workbook = _sheet(client)
+    sheet = workbook.active
+    sheet["H2"], sheet["J2"] = 175, "'=SUM(A1)"  # a note that looks like a formula, written as text
+    sheet["I3"] = "集計中"
+    response = _upload(client, workbook)
+    assert "Excelの内容を取り込みました。" in response.content.decode()
+    first, second = IndicatorResult.objects.filter(record__project__code="1-1-1-01").order_by(
+        "indicator__code"
+    )
+    assert (first.actual, first.actual_status, first.note) == (Decimal(175), "confirmed", "=SUM(A1)")
+    assert (second.actual, second.actual_status) == (None, "tallying")
+    assert first.history.first().history_user == year_open
+    record = ProjectRecord.objects.get(project__code="1-1-1-01")
+    assert (record.status, record.version) == ("draft", 1)
+    assert record.history.first().history_change_reason == "Excelから取り込み"
+    # The note that looked like a formula goes out escaped again.
+    assert _rows(_sheet(client))[1][9] == "'=SUM(A1)"
+
+
+def test_one_bad_row_saves_nothing_and_every_problem_is_named(year_open, client):
+    client.force_login(year_open)
+    workbook = _sheet(client)
+    sheet = workbook.active
+    sheet["H2"] = 150
+    sheet["H3"], sheet["I3"] = "百五十", "だいたい"
+    sheet.append(
+        ["3-2-1-01", "市公式SNSの運用", 2025, "1", "フォロワー数", "人", None, 50000, "確定値", None]
+    )
+    response = _upload(client, workbook)
+    problems = [(p.row, p.column, p.message) for p in response.context["problems"]]
+    assert problems == [
+        (
+            3,
+            "実績値",
+            "「百五十」は数値ではありません。半角の数値で入力してください（例: 1234.5）。数値がないときは空欄にして、実績の状態を選びます。",
+        ),
+        (
+            3,
+            "実績の状態",
+            "「だいたい」は実績の状態に使えません。未入力・確定値・速報値・集計中・調査未実施のいずれかを入力してください。",
+        ),
+        (
+            4,
+            "（行全体）",
+            "この行の事業番号・年度・指標番号に当たる、あなたが今入力できる実績はありません。ダウンロードした表の番号を変えずに使ってください。",
+        ),
+    ]
+    assert "何も保存していません" in response.content.decode()
+    assert list(IndicatorResult.objects.values_list("actual", flat=True)) == [None, None, None]
+    assert ProjectRecord.objects.get(project__code="1-1-1-01").version == 0
+
+
+def test_missing_columns_and_unreadable_files_are_explained(year_open, client):
+    client.force_login(year_open)
+    workbook = Workbook()
+    workbook.active.append(["事業番号", "年度"])
+    problems = [(p.column, p.message) for p in _upload(client, workbook).context["problems"]]
+    assert problems[0] == (
+        "指標番号",
+        "この列がありません。ダウンロードした表の見出しを変えずに使ってください。",
+    )
+    response = client.post(reverse(IMPORT), {"sheet": SimpleUploadedFile("results.xlsx", b"not a workbook")})
+    assert [p.message for p in response.context["problems"]] == [
+        "ファイルを読み込めませんでした。ダウンロードしたExcelファイル（.xlsx）かCSVを使ってください。"
+    ]
+
+
+def test_a_shift_jis_csv_from_excel_is_read(year_open, client):
+    client.force_login(year_open)
+    text = (
+        ",".join(HEADERS) + "\r\n1-1-1-01,書かない窓口の推進,2025,1,対象手続数,件,160,170,速報値,決算前\r\n"
+    )
+    upload = SimpleUploadedFile("results.csv", text.encode("cp932"))
+    client.post(reverse(IMPORT), {"sheet": upload})
+    result = IndicatorResult.objects.get(record__project__code="1-1-1-01", indicator__code="1")
+    assert (result.actual, result.actual_status, result.note) == (Decimal(170), "provisional", "決算前")
+
+
+def test_viewers_cannot_import_and_see_no_rows_to_fill(year_open, client):
+    viewer = factories.user("viewer", role=VIEWER)
+    client.force_login(viewer)
+    assert _rows(_sheet(client)) == [HEADERS]
+    assert client.post(reverse(IMPORT), {}).status_code == 403
