@@ -59,7 +59,6 @@ DEPARTMENTS = [
 ]
 
 # Indicator shapes: name, unit, kind, direction, rule, baseline, final target, decimals
-COUNT = ("件", "per_year", "increase", "progress", 0)
 # measure code, initiative number, project name, department code(s), indicator
 PROJECTS = [
     (

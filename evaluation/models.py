@@ -166,6 +166,9 @@ class ActualBase(PortalModel):
         ]
 
     def clean_actual(self):
+        # Typing a number is saying it is the figure: spare staff choosing 確定値 by hand.
+        if self.actual is not None and self.actual_status == ActualStatus.NOT_ENTERED:
+            self.actual_status = ActualStatus.CONFIRMED
         has_value = self.actual is not None
         if self.actual_status in ActualStatus.with_value() and not has_value:
             raise ValidationError(

@@ -1,26 +1,31 @@
 """The spreadsheet staff fill offline: a year's outcome-indicator results, exported and imported
 with the same columns so a sheet can go out and come back (django-import-export).
 
-Rows are keyed on natural codes (事業番号, 年度, 指標番号): a re-import updates, never duplicates,
-and only the rows the user may fill now can be read or written.
+Rows are keyed on natural codes (事業番号, 年度, 指標番号) and carry the record's version (版), so a
+re-import updates, never duplicates, and an old sheet cannot overwrite newer work. Only the rows
+the user may fill now can be read or written. `evaluation.imports` runs the import.
 """
 
-from decimal import InvalidOperation
+from decimal import Decimal, InvalidOperation
 
-import tablib
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from import_export import fields, resources, widgets
 
-from evaluation.enums import ActualStatus
-from evaluation.models import IndicatorResult
+from evaluation import services
+from evaluation.enums import CycleStatus, RecordStatus
+from evaluation.models import FiscalYear, IndicatorResult
 from evaluation.selectors import records_open_for_entry
 from projects.models import OutcomeIndicatorTarget
+from projects.scoping import scope_by_project_year
 
 # A cell starting with one of these runs as a formula in a spreadsheet: exported text gets a
 # leading apostrophe (shown as text), which the import takes off again.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-STATUS_BY_LABEL = {str(label): value for value, label in ActualStatus.choices}
+STATUS_BY_LABEL = {
+    str(label): value for value, label in IndicatorResult._meta.get_field("actual_status").choices
+}
+IMPORT_REASON = "Excelから取り込み"
 
 
 def spreadsheet_text(text: str) -> str:
@@ -39,8 +44,27 @@ class TextWidget(widgets.CharWidget):
         return spreadsheet_text(super().render(value, obj, **kwargs))
 
 
+class WholeNumberWidget(widgets.IntegerWidget):
+    def __init__(self, message: str):
+        super().__init__(coerce_to_string=False)
+        self.message = message
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            number = super().clean(value, row, **kwargs)
+        except (InvalidOperation, ValueError, TypeError) as error:
+            raise ValueError(self.message.format(value=value)) from error
+        if number is not None and Decimal(str(value).strip()) != number:
+            raise ValueError(self.message.format(value=value))
+        return number
+
+
 class ActualWidget(widgets.DecimalWidget):
     def clean(self, value, row=None, **kwargs):
+        if isinstance(value, float):
+            # A spreadsheet's arithmetic leaves binary noise (0.30000000000000004); keep the
+            # four places the field stores.
+            return round(Decimal(repr(value)), 4)
         try:
             return super().clean(value, row, **kwargs)
         except (InvalidOperation, ValueError) as error:
@@ -54,7 +78,7 @@ class StatusWidget(widgets.Widget):
     """Statuses as staff write them: 確定値・速報値・集計中・調査未実施・未入力."""
 
     def clean(self, value, row=None, **kwargs):
-        text = str(value or "").strip() or str(ActualStatus.NOT_ENTERED.label)
+        text = str(value or "").strip() or "未入力"
         if text in STATUS_BY_LABEL:
             return STATUS_BY_LABEL[text]
         raise ValueError(
@@ -62,30 +86,36 @@ class StatusWidget(widgets.Widget):
         )
 
     def render(self, value, obj=None, **kwargs):
-        return str(ActualStatus(value).label) if value else ""
+        return {code: label for label, code in STATUS_BY_LABEL.items()}.get(value, "")
 
 
-def _code(attribute: str, column: str) -> fields.Field:
-    return fields.Field(attribute=attribute, column_name=column, readonly=True, widget=widgets.CharWidget())
+def _key(attribute: str, column: str, widget=None) -> fields.Field:
+    return fields.Field(
+        attribute=attribute, column_name=column, readonly=True, widget=widget or widgets.CharWidget()
+    )
+
+
+def _shown(attribute: str, column: str) -> fields.Field:
+    return fields.Field(attribute=attribute, column_name=column, readonly=True, widget=TextWidget())
 
 
 class IndicatorResultResource(resources.ModelResource):
-    project_code = _code("record__project__code", "事業番号")
-    project_name = fields.Field(
-        attribute="record__project__name", column_name="事業名", readonly=True, widget=TextWidget()
+    project_code = _key("record__project__code", "事業番号")
+    project_name = _shown("record__project__name", "事業名")
+    fiscal_year = _key(
+        "record__fiscal_year",
+        "年度",
+        WholeNumberWidget("年度は西暦の数字で入力してください（例: 2025）。「{value}」は使えません。"),
     )
-    fiscal_year = fields.Field(
-        attribute="record__fiscal_year",
-        column_name="年度",
-        readonly=True,
-        widget=widgets.IntegerWidget(coerce_to_string=False),
-    )
-    indicator_code = _code("indicator__code", "指標番号")
-    indicator_name = fields.Field(
-        attribute="indicator__name", column_name="指標名", readonly=True, widget=TextWidget()
-    )
-    unit = fields.Field(attribute="indicator__unit", column_name="単位", readonly=True, widget=TextWidget())
+    indicator_code = _key("indicator__code", "指標番号")
+    indicator_name = _shown("indicator__name", "指標名")
+    unit = _shown("indicator__unit", "単位")
     target = fields.Field(column_name="年度目標値", readonly=True)
+    version = _key(
+        "record__version",
+        "版",
+        WholeNumberWidget("版は数字です。ダウンロードした表の値を変えないでください。"),
+    )
     actual = fields.Field(
         attribute="actual", column_name="実績値", widget=ActualWidget(coerce_to_string=False)
     )
@@ -96,7 +126,7 @@ class IndicatorResultResource(resources.ModelResource):
         model = IndicatorResult
         fields = (
             "project_code", "project_name", "fiscal_year", "indicator_code", "indicator_name", "unit",
-            "target", "actual", "actual_status", "note",
+            "target", "actual", "actual_status", "note", "version",
         )  # fmt: skip
         export_order = fields
         import_id_fields = ("project_code", "fiscal_year", "indicator_code")
@@ -109,28 +139,66 @@ class IndicatorResultResource(resources.ModelResource):
 
     def get_queryset(self):
         """Only the results of records the user may fill now: the export's rows are the import's."""
+        return IndicatorResult.objects.filter(record__in=records_open_for_entry(self.user)).select_related(
+            "record__project", "indicator"
+        )
+
+    def export_queryset(self):
         targets = Prefetch(
             "indicator__targets", queryset=OutcomeIndicatorTarget.objects.order_by("fiscal_year")
         )
         return (
-            IndicatorResult.objects.filter(record__in=records_open_for_entry(self.user))
-            .select_related("record__project", "indicator")
+            self.get_queryset()
             .prefetch_related(targets)
             .order_by("record__fiscal_year", "record__project__code", "indicator__code")
         )
 
+    def get_instance(self, instance_loader, row):
+        # A key cell that cannot be read is named by its column, not reported as a crash.
+        for name in self.get_import_id_fields():
+            field = self.fields[name]
+            try:
+                field.clean(row)
+            except ValueError as error:
+                raise ValidationError({field.attribute: str(error)}) from error
+        return super().get_instance(instance_loader, row)
+
     def init_instance(self, row=None):
-        raise ValidationError(
-            "この行の事業番号・年度・指標番号に当たる、あなたが今入力できる実績はありません。"
-            "ダウンロードした表の番号を変えずに使ってください。",
-            code="unknown_row",
+        """A row that matches nothing the user may fill: say why, in the user's terms."""
+        raise ValidationError(self._why_not_open(row), code="not_open")
+
+    def _why_not_open(self, row) -> str:
+        seen = scope_by_project_year(
+            self.user,
+            IndicatorResult.objects.select_related("record__project"),
+            "record__project",
+            "record__fiscal_year",
+        ).filter(
+            record__project__code=str(row.get("事業番号") or "").strip(),
+            record__fiscal_year=self.fields["fiscal_year"].clean(row),
+            indicator__code=str(row.get("指標番号") or "").strip(),
         )
+        result = seen.first()
+        if result is None:
+            return "この行の事業番号・年度・指標番号に当たる、あなたが入力できる実績はありません。番号を変えずに使ってください。"
+        record = result.record
+        cycle = FiscalYear.objects.filter(plan_id=record.project.plan_id, year=record.fiscal_year).first()
+        if cycle and cycle.status == CycleStatus.LOCKED:
+            return f"{cycle}は確定しているため取り込めません。訂正が必要なときはDX推進課に相談してください。"
+        if record.status not in RecordStatus.with_department():
+            return f"この事業は「{record.get_status_display()}」のため取り込めません。変更が必要なときはDX推進課に差戻しを依頼してください。"
+        return "この年度は今、入力を受け付けていません。"
 
     def import_instance(self, instance, row, **kwargs):
         super().import_instance(instance, row, **kwargs)
-        # Typing a number is saying it is the figure, as on the entry page.
-        if instance.actual is not None and instance.actual_status == ActualStatus.NOT_ENTERED:
-            instance.actual_status = ActualStatus.CONFIRMED
+        services.version_check(
+            instance.record,
+            self.fields["version"].clean(row),
+            seen="表をダウンロードした",
+            redo="表をダウンロードし直して",
+        )
+        instance._history_user = self.user
+        instance._change_reason = IMPORT_REASON
 
     def dehydrate_target(self, result):
         target = result.indicator.target_for(result.record.fiscal_year).value
@@ -142,26 +210,3 @@ class IndicatorResultResource(resources.ModelResource):
             if field.attribute == attribute:
                 return field.column_name
         return "（行全体）"
-
-
-REQUIRED_COLUMNS = ("事業番号", "年度", "指標番号", "実績値", "実績の状態")
-
-
-def dataset_from_upload(upload) -> tablib.Dataset:
-    """Read an uploaded .xlsx or .csv (UTF-8, or the Shift_JIS Excel writes in Japan) into a dataset."""
-    content = upload.read()
-    name = (upload.name or "").lower()
-    try:
-        if name.endswith(".xlsx"):
-            return tablib.Dataset().load(content, format="xlsx")
-        if name.endswith(".csv"):
-            for encoding in ("utf-8-sig", "cp932"):
-                try:
-                    return tablib.Dataset().load(content.decode(encoding), format="csv")
-                except UnicodeDecodeError:
-                    continue
-    except Exception as error:  # a damaged file raises whatever its parser raises
-        raise ValidationError(
-            "ファイルを読み込めませんでした。ダウンロードしたExcelファイル（.xlsx）かCSVを使ってください。"
-        ) from error
-    raise ValidationError("Excelファイル（.xlsx）かCSVファイル（.csv）を選んでください。", code="format")

@@ -1,21 +1,20 @@
 """Writes of the evaluation app: one function for each change of state.
 
-Every function here is atomic, locks the rows it changes, records who did it (simple-history's
+Every transition here is atomic, locks the rows it changes, records who did it (simple-history's
 `_history_user`) and why (`_change_reason`), and is the only path for its change: the admin, its
-actions, imports and commands all call it. Each raises `ValidationError` with a message for the
-user, changing nothing, when the change is not allowed.
+actions, the spreadsheet import and the commands all call it. Each raises `ValidationError` with a
+message for the user, changing nothing, when the change is not allowed. The few helpers that are
+not atomic (`version_check`, `record_save`) say so and are called inside their caller's transaction.
 """
 
 import datetime
-from dataclasses import dataclass
 
 from django.apps import apps
 from django.contrib.auth.models import Group, Permission
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
-from import_export.results import RowResult
 from simple_history.utils import bulk_create_with_history
 
 from evaluation.enums import CycleStatus, RecordStatus
@@ -27,7 +26,6 @@ from evaluation.models import (
     MeasureEvaluation,
     ProjectRecord,
 )
-from evaluation.resources import REQUIRED_COLUMNS, IndicatorResultResource
 from evaluation.rollups.snapshots import snapshot_take
 from evaluation.rollups.year import measure_proposed_grade, record_proposed_grade
 from projects.models import Project
@@ -119,8 +117,13 @@ def fiscal_year_open(fiscal_year: FiscalYear, *, deadline: datetime.date, by) ->
     return records_prepare(projects, fiscal_year.year, by=by)
 
 
+@transaction.atomic
 def records_prepare(projects, year: int, *, by) -> int:
-    """Create the missing records and result rows of `projects` for `year` (bulk, with history)."""
+    """Create the missing records and result rows of `projects` for `year` (bulk, with history).
+
+    DX office only; idempotent, so it also prepares projects added to a year already open.
+    """
+    _require_dx_office(by)
     projects = list(projects.prefetch_related("action_goals", "indicators"))
     existing = set(
         ProjectRecord.objects.filter(project__in=projects, fiscal_year=year).values_list("project", flat=True)
@@ -216,10 +219,13 @@ def _require_status(record: ProjectRecord, allowed: list[str], action: str) -> N
         )
 
 
-def version_check(obj, expected_version: int | None) -> None:
+def version_check(
+    obj, expected_version: int | None, *, seen: str = "画面を開いた", redo: str = "画面を開き直して"
+) -> None:
     """Refuse a save based on an older version of a record or evaluation, naming who changed it since.
 
-    Call inside a transaction: the row stays locked until it ends, so two saves cannot both pass.
+    `seen` and `redo` say how the user got the old version (a page, a downloaded sheet). Call inside
+    a transaction: the row stays locked until it ends, so two saves cannot both pass.
     """
     current = type(obj).objects.select_for_update().get(pk=obj.pk)
     if current.version == expected_version:
@@ -229,10 +235,10 @@ def version_check(obj, expected_version: int | None) -> None:
     who = (user.get_full_name() or user.username) if user else "他の利用者"
     when = timezone.localtime(latest.history_date).strftime("%Y-%m-%d %H:%M") if latest else ""
     raise ValidationError(
-        "この%(what)sは、あなたが画面を開いた後に%(who)sさんが更新しました（%(when)s）。"
-        "入力内容は保存していません。画面を開き直して最新の内容を確認してから、もう一度入力してください。",
+        "この%(what)sは、あなたが%(seen)s後に%(who)sさんが更新しました（%(when)s）。"
+        "入力内容は保存していません。%(redo)s最新の内容を確認してから、もう一度入力してください。",
         code="stale_version",
-        params={"what": type(obj)._meta.verbose_name, "who": who, "when": when},
+        params={"what": type(obj)._meta.verbose_name, "who": who, "when": when, "seen": seen, "redo": redo},
     )
 
 
@@ -369,67 +375,3 @@ def measure_evaluate(evaluation: MeasureEvaluation, *, by) -> MeasureEvaluation:
     evaluation.version += 1
     _save(evaluation, by=by, reason="施策の評価を保存")
     return evaluation
-
-
-# --- Spreadsheet import ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ImportProblem:
-    """Why a row of an uploaded sheet cannot be saved: its row number as the spreadsheet shows it."""
-
-    row: int | None
-    column: str
-    message: str
-
-
-def results_import(dataset, *, by) -> list[ImportProblem]:
-    """Save a results sheet: every row or none. Returns the problems found; empty when all was saved.
-
-    Only the results of records the user may fill now are found; each changed result is saved with
-    its history, and each touched record gets a new version, so an entry page opened before the
-    import refuses to overwrite it.
-    """
-    resource = IndicatorResultResource(user=by)
-    missing = [column for column in REQUIRED_COLUMNS if column not in (dataset.headers or [])]
-    if missing:
-        return [
-            ImportProblem(
-                1, column, "この列がありません。ダウンロードした表の見出しを変えずに使ってください。"
-            )
-            for column in missing
-        ]
-    with transaction.atomic():
-        result = resource.import_data(
-            dataset, use_transactions=False, raise_errors=False, retain_instance_in_row_result=True
-        )
-        problems = _import_problems(result, resource)
-        if problems:
-            transaction.set_rollback(True)
-            return problems
-        touched = {
-            row.instance.record_id for row in result.rows if row.import_type == RowResult.IMPORT_TYPE_UPDATE
-        }
-        for record in ProjectRecord.objects.select_for_update().filter(pk__in=touched):
-            record_save(record, by=by, reason="Excelから取り込み")
-    return []
-
-
-def _import_problems(result, resource) -> list[ImportProblem]:
-    problems = []
-    for index, row in enumerate(result.rows):
-        number = index + 2  # the header is the sheet's first row
-        error = row.validation_error
-        if error is not None:
-            by_field = (
-                error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
-            )
-            for attribute, messages in by_field.items():
-                problems += [
-                    ImportProblem(number, resource.column_of(attribute), message) for message in messages
-                ]
-        problems += [
-            ImportProblem(number, "（行全体）", f"取り込めませんでした: {error.error}")
-            for error in row.errors
-        ]
-    return problems

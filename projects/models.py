@@ -33,14 +33,6 @@ class ProjectQuerySet(models.QuerySet):
         """Projects that run in fiscal `year`."""
         return self.filter(_in_year(year))
 
-    def responsible_in(self, department_ids, year: int, *, include_co: bool = False):
-        """Projects that the given departments are responsible for in fiscal `year`."""
-        roles = [AssignmentRole.PRIMARY, AssignmentRole.CO] if include_co else [AssignmentRole.PRIMARY]
-        assignments = ProjectAssignment.objects.filter(
-            _in_year(year), department__in=department_ids, role__in=roles
-        )
-        return self.filter(pk__in=assignments.values("project"))
-
 
 class ProjectManager(models.Manager.from_queryset(ProjectQuerySet)):
     def get_by_natural_key(self, plan_code, code):

@@ -14,6 +14,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from strategy.forms import PortalModelForm
 from strategy.models import BasicGoal, Department, Membership, Plan, PlanRevision
+from strategy.validators import whole_number
 
 
 class PortalHistoryHelper(HistoricalRecordContextHelper):
@@ -82,7 +83,7 @@ class PortalAdmin(SimpleHistoryAdmin):
         """A past version, to read: history never writes (that would bypass the workflow's services)."""
         if request.method != "GET":
             raise PermissionDenied("履歴からの復元はできません。")
-        if not str(version_id).isdigit():
+        if whole_number(version_id) is None:
             raise Http404
         self.get_object(request, object_id)
         return super().history_form_view(request, object_id, version_id, extra_context)

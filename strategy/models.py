@@ -114,10 +114,6 @@ class Plan(PortalModel):
         """Whether the plan period has begun; from then on targets and the catalogue change only by revision."""
         return fiscal_year_of(datetime.date.today()) >= self.start_year
 
-    @property
-    def period_label(self) -> str:
-        return f"{fiscal_year_label(self.start_year)}〜{fiscal_year_label(self.end_year)}"
-
     def validate_year(self, year, *, field: str) -> None:
         validate_year_in_period(year, self.start_year, self.end_year, field=field)
 
@@ -276,10 +272,6 @@ class Department(PortalModel):
 
     def natural_key(self):
         return (self.code,)
-
-    @property
-    def full_name(self) -> str:
-        return f"{self.parent.name} {self.name}" if self.parent_id else self.name
 
     def lineage_ids(self) -> set[int]:
         """This unit and every unit it succeeded, transitively (one query per generation)."""

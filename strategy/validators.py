@@ -50,3 +50,13 @@ def validate_year_in_period(year, start_year: int, end_year: int, *, field: str,
                 )
             }
         )
+
+
+def whole_number(text) -> int | None:
+    """The non-negative whole number written in `text` (ASCII digits only), else None.
+
+    `str.isdigit` also accepts characters such as 「²」 that `int()` refuses; ids and years typed
+    into URLs and forms go through here so that odd input is a 404 or a message, never a 500.
+    """
+    text = str(text or "").strip()
+    return int(text) if text.isascii() and text.isdecimal() else None

@@ -13,10 +13,11 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from evaluation import services
-from evaluation.enums import ActualStatus, CycleStatus, RecordStatus
+from evaluation.enums import CycleStatus, RecordStatus
 from evaluation.forms import VersionedForm
+from evaluation.imports import ImportProblem, dataset_from_upload, results_import
 from evaluation.models import ActionResult, FiscalYear, Grade, IndicatorResult, ProjectRecord
-from evaluation.resources import IndicatorResultResource, dataset_from_upload
+from evaluation.resources import IndicatorResultResource
 from evaluation.selectors import (
     cycle_statuses,
     fiscal_year_current,
@@ -28,6 +29,7 @@ from strategy.admin import PortalAdmin, ReadOnlyMixin
 from strategy.fiscal import fiscal_year_label
 from strategy.forms import PortalModelForm
 from strategy.templatetags.portal import number
+from strategy.validators import whole_number
 
 
 class YearScopedAdmin(PortalAdmin):
@@ -83,19 +85,6 @@ class RecordForm(VersionedForm):
             )
 
 
-class IndicatorResultForm(PortalModelForm):
-    class Meta:
-        model = IndicatorResult
-        fields = ["actual", "actual_status", "note"]
-
-    def clean(self):
-        cleaned = super().clean()
-        # Typing a number is saying it is the figure: spare staff choosing 確定値 by hand.
-        if cleaned.get("actual") is not None and cleaned.get("actual_status") == ActualStatus.NOT_ENTERED:
-            cleaned["actual_status"] = self.instance.actual_status = ActualStatus.CONFIRMED
-        return cleaned
-
-
 class ResultInline(admin.TabularInline):
     """Rows prepared when the year opened: staff fill them, never add or delete them."""
 
@@ -126,7 +115,7 @@ class ActionResultInline(ResultInline):
 
 class IndicatorResultInline(ResultInline):
     model = IndicatorResult
-    form = IndicatorResultForm
+    form = PortalModelForm
     fields = ["indicator_name", "year_target", "actual", "unit", "actual_status", "note"]
     readonly_fields = ["indicator_name", "year_target", "unit"]
     verbose_name_plural = "成果指標の実績（目標値を見ながら入力してください）"
@@ -186,9 +175,10 @@ class FiscalYearFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() == self.everything:
             return queryset
-        if not self.value().isdigit():
+        year = whole_number(self.value())
+        if year is None:
             raise IncorrectLookupParameters  # the admin answers with its "invalid filter" page, not a 500
-        return queryset.filter(fiscal_year=int(self.value()))
+        return queryset.filter(fiscal_year=year)
 
     def choices(self, changelist):
         for lookup, title in self.lookup_choices:
@@ -422,7 +412,8 @@ class ProjectRecordAdmin(YearScopedAdmin):
         """The results the user may fill now, as the spreadsheet the import takes back."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        dataset = IndicatorResultResource(user=request.user).export()
+        resource = IndicatorResultResource(user=request.user)
+        dataset = resource.export(queryset=resource.export_queryset())
         filename = f"成果指標の実績_{datetime.date.today():%Y%m%d}.xlsx"
         return HttpResponse(
             dataset.export("xlsx"),
@@ -440,12 +431,15 @@ class ProjectRecordAdmin(YearScopedAdmin):
         try:
             if upload is None:
                 raise ValidationError("取り込むファイルを選んでください。")
-            problems = services.results_import(dataset_from_upload(upload), by=request.user)
+            outcome = results_import(dataset_from_upload(upload), by=request.user)
+            problems = outcome.problems
         except ValidationError as error:
-            problems = [services.ImportProblem(None, "ファイル", message) for message in error.messages]
+            problems = [ImportProblem(None, "ファイル", message) for message in error.messages]
         if not problems:
             messages.success(
-                request, "Excelの内容を取り込みました。各事業の画面で確認してから提出してください。"
+                request,
+                f"取り込みました（変更{outcome.changed}件、変更なし{outcome.unchanged}件）。"
+                "各事業の画面で確認してから提出してください。",
             )
             return redirect("admin:evaluation_projectrecord_mine")
         context = {
@@ -464,9 +458,7 @@ class ProjectRecordAdmin(YearScopedAdmin):
             FiscalYear.objects.select_related("plan").exclude(status=CycleStatus.PLANNED).order_by("-year")
         )
         chosen = request.GET.get("year")
-        fiscal_year = (
-            years.filter(year=chosen).first() if chosen and chosen.isdigit() else fiscal_year_current()
-        )
+        fiscal_year = years.filter(year=whole_number(chosen)).first() if chosen else fiscal_year_current()
         context = {
             **self.admin_site.each_context(request),
             "title": "提出状況ボード",
@@ -483,9 +475,7 @@ def _grade(pk: str | None, record: ProjectRecord) -> Grade | None:
     """The grade chosen on the form, which must belong to the record's plan's scale."""
     if not pk:
         return None
-    grade = Grade.objects.filter(
-        pk=pk if pk.isdigit() else None, scale__plan_id=record.project.plan_id
-    ).first()
+    grade = Grade.objects.filter(pk=whole_number(pk), scale__plan_id=record.project.plan_id).first()
     if grade is None:
         raise ValidationError(
             "選んだ評価区分はこの計画の評価区分ではありません。一覧から選び直してください。"
