@@ -8,7 +8,7 @@ from django.db.models import Case, Exists, OuterRef, Q, Subquery, When
 from evaluation.enums import CycleStatus, RecordStatus
 from evaluation.models import CommitteeOpinion, FiscalYear, ProjectRecord
 from projects.enums import AssignmentRole
-from projects.models import ProjectAssignment
+from projects.models import ProjectAssignment, covers_year
 from projects.scoping import scope_by_project_year
 from strategy.models import Membership
 
@@ -35,10 +35,7 @@ def cycle_statuses(records) -> dict[tuple[int, int], str]:
 
 def _primary_in_record_year(field_name: str) -> Subquery:
     assignments = ProjectAssignment.objects.filter(
-        Q(end_year__isnull=True) | Q(end_year__gte=OuterRef("fiscal_year")),
-        project=OuterRef("project"),
-        role=AssignmentRole.PRIMARY,
-        start_year__lte=OuterRef("fiscal_year"),
+        covers_year(OuterRef("fiscal_year")), project=OuterRef("project"), role=AssignmentRole.PRIMARY
     )
     return Subquery(assignments.values(field_name)[:1])
 

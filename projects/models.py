@@ -13,8 +13,9 @@ from strategy.models import Department, Plan, PortalModel, year_in_range
 from strategy.validators import validate_no_radicals
 
 
-def _in_year(year: int, prefix: str = "") -> Q:
-    """Rows whose [start_year, end_year] span contains `year`; an empty end year is open-ended."""
+def covers_year(year, prefix: str = "") -> Q:
+    """Rows whose [start_year, end_year] span contains `year` (a number, or an OuterRef to one);
+    an empty end year is open-ended. Projects and responsibilities alike are dated this way."""
     return Q(**{f"{prefix}start_year__lte": year}) & (
         Q(**{f"{prefix}end_year__isnull": True}) | Q(**{f"{prefix}end_year__gte": year})
     )
@@ -31,7 +32,7 @@ def end_after_start(name: str) -> models.CheckConstraint:
 class ProjectQuerySet(models.QuerySet):
     def for_year(self, year: int):
         """Projects that run in fiscal `year`."""
-        return self.filter(_in_year(year))
+        return self.filter(covers_year(year))
 
 
 class ProjectManager(models.Manager.from_queryset(ProjectQuerySet)):
@@ -102,7 +103,7 @@ class Project(PortalModel):
     def responsible_department(self, year: int) -> Department | None:
         """The department responsible (所管課) in fiscal `year`, under the name it had then."""
         assignment = (
-            self.assignments.filter(_in_year(year), role=AssignmentRole.PRIMARY)
+            self.assignments.filter(covers_year(year), role=AssignmentRole.PRIMARY)
             .select_related("department")
             .first()
         )

@@ -9,10 +9,10 @@
 Every list, form, filter, autocomplete, history page, import, export and dashboard asks this module.
 """
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from projects.enums import AssignmentRole
-from projects.models import Project, ProjectAssignment
+from projects.models import Project, ProjectAssignment, covers_year
 from strategy.models import Department
 from strategy.roles import DX_OFFICE, VIEWER
 
@@ -48,10 +48,7 @@ def _assignments(user, *, project_ref: str, year_ref: str | None, editing: bool)
     if editing:
         assignments = assignments.filter(role=AssignmentRole.PRIMARY)
     if year_ref:
-        year = OuterRef(year_ref)
-        assignments = assignments.filter(
-            Q(end_year__isnull=True) | Q(end_year__gte=year), start_year__lte=year
-        )
+        assignments = assignments.filter(covers_year(OuterRef(year_ref)))
     return assignments
 
 

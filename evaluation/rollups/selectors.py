@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 
 from evaluation.models import (
     Grade,
@@ -21,7 +21,7 @@ from evaluation.models import (
 )
 from measures.models import Initiative, Measure, MeasureIndicator
 from projects.enums import AssignmentRole
-from projects.models import ActionGoal, OutcomeIndicator, Project, ProjectAssignment
+from projects.models import ActionGoal, OutcomeIndicator, Project, ProjectAssignment, covers_year
 from strategy.models import BasicGoal, Plan
 
 
@@ -113,9 +113,8 @@ def _measures(queryset) -> list[Measure]:
 
 
 def _projects(queryset, fiscal_year: int) -> list[Project]:
-    in_year = Q(start_year__lte=fiscal_year) & (Q(end_year__isnull=True) | Q(end_year__gte=fiscal_year))
     assignments = (
-        ProjectAssignment.objects.filter(in_year, role=AssignmentRole.PRIMARY)
+        ProjectAssignment.objects.filter(covers_year(fiscal_year), role=AssignmentRole.PRIMARY)
         .select_related("department")
         .order_by("start_year")
     )
