@@ -15,6 +15,7 @@ from django.db import transaction
 from evaluation import services
 from evaluation.enums import ActualStatus, Completion, NextDirection, RecordStatus
 from evaluation.models import (
+    CommitteeOpinion,
     FiscalYear,
     Grade,
     MeasureEvaluation,
@@ -355,6 +356,7 @@ def demo_load(*, password: str, today: datetime.date) -> bool:
     _cycle_2024(plan, projects, grades, rng, actors)
     _cycle_2025(plan, projects, grades, rng, actors, today)
     _measure_evaluations(plan, grades)
+    _committee_opinion(plan, actors["dx"])
     return True
 
 
@@ -609,3 +611,20 @@ def _accounts(departments, password) -> dict:
             ):
                 actors[assignment.project_id] = user
     return actors
+
+
+def _committee_opinion(plan, dx):
+    """The outside committee looked at one project graded below A in FY2024, as it does for B and C."""
+    record = (
+        ProjectRecord.objects.filter(project__plan=plan, fiscal_year=2024, final_grade__code__in=["B", "C"])
+        .select_related("project")
+        .order_by("project__code")
+        .first()
+    )
+    CommitteeOpinion.objects.create(
+        fiscal_year=2024,
+        project=record.project,
+        opinion="遅れの原因を分析し、目標達成に向けた工程を示すこと（デモ）。",
+        response="関係課と工程を見直し、令和7年度の行動目標に反映します（デモ）。",
+        recorded_by=dx,
+    )

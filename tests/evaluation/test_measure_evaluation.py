@@ -58,7 +58,7 @@ def test_the_committees_opinion_and_the_citys_response_appear_with_the_figure(dx
     data = {"fiscal_year": "2024", "project": project.pk, "measure": "", "committee": "相模原市経営評価委員会",
             "opinion": "対象手続の選定理由を市民に示すこと。", "response": "選定基準をホームページで公表します。"}  # fmt: skip
     assert dx_client.post(reverse("admin:evaluation_committeeopinion_add"), data).status_code == 302
-    assert CommitteeOpinion.objects.get().recorded_by.username == "dx"
+    assert CommitteeOpinion.objects.get(project=project).recorded_by.username == "dx"
     page = dx_client.get(
         reverse("rollups:explain", args=["ict2", 2024, "project", project.code])
     ).content.decode()
