@@ -177,10 +177,6 @@ class IndicatorBase(PortalModel):
     def __str__(self):
         return f"{self.code} {self.name}"
 
-    @property
-    def scored(self) -> bool:
-        return self.kind != IndicatorKind.QUALITATIVE
-
     def spec(self) -> IndicatorSpec:
         """The indicator as the arithmetic sees it; reads `targets`, so prefetch them for lists."""
         return IndicatorSpec(
