@@ -111,6 +111,7 @@ class IndicatorResultResource(resources.ModelResource):
     indicator_name = _shown("indicator__name", "指標名")
     unit = _shown("indicator__unit", "単位")
     target = fields.Field(column_name="年度目標値", readonly=True)
+    target_basis = fields.Field(column_name="目標値の根拠", readonly=True)
     version = _key(
         "record__version",
         "版",
@@ -126,7 +127,7 @@ class IndicatorResultResource(resources.ModelResource):
         model = IndicatorResult
         fields = (
             "project_code", "project_name", "fiscal_year", "indicator_code", "indicator_name", "unit",
-            "target", "actual", "actual_status", "note", "version",
+            "target", "target_basis", "actual", "actual_status", "note", "version",
         )  # fmt: skip
         export_order = fields
         import_id_fields = ("project_code", "fiscal_year", "indicator_code")
@@ -203,6 +204,12 @@ class IndicatorResultResource(resources.ModelResource):
     def dehydrate_target(self, result):
         target = result.indicator.target_for(result.record.fiscal_year).value
         return "" if target is None else target
+
+    def dehydrate_target_basis(self, result):
+        target = result.indicator.target_for(result.record.fiscal_year)
+        if target.value is None:
+            return "この年度の目標値なし"
+        return "基準値と最終目標から補間" if target.interpolated else "計画に記載"
 
     def column_of(self, attribute: str) -> str:
         """The column a model field's error belongs to, for the error list."""

@@ -24,6 +24,7 @@ HEADERS = [
     "指標名",
     "単位",
     "年度目標値",
+    "目標値の根拠",
     "実績値",
     "実績の状態",
     "補足",
@@ -70,7 +71,20 @@ def test_staff_download_only_their_rows_with_the_years_target(year_open, client)
     rows = _rows(_sheet(client))
     assert rows[0] == HEADERS
     assert rows[1:] == [
-        ["1-1-1-01", "書かない窓口の推進", 2025, "1", "対象手続数", "件", 160, None, "未入力", None, 0],
+        [
+            "1-1-1-01",
+            "書かない窓口の推進",
+            2025,
+            "1",
+            "対象手続数",
+            "件",
+            160,
+            "基準値と最終目標から補間",
+            None,
+            "未入力",
+            None,
+            0,
+        ],
         [
             "1-1-1-01",
             "書かない窓口の推進",
@@ -79,6 +93,7 @@ def test_staff_download_only_their_rows_with_the_years_target(year_open, client)
             '\'=HYPERLINK("http://example.invalid")',
             "件",
             160,
+            "基準値と最終目標から補間",
             None,
             "未入力",
             None,
@@ -91,8 +106,8 @@ def test_a_filled_sheet_comes_back_and_is_audited(year_open, client):
     client.force_login(year_open)
     workbook = _sheet(client)
     sheet = workbook.active
-    sheet["H2"], sheet["J2"] = 175, "'=SUM(A1)"  # a note that looks like a formula, written as text
-    sheet["I3"] = "集計中"
+    sheet["I2"], sheet["K2"] = 175, "'=SUM(A1)"  # a note that looks like a formula, written as text
+    sheet["J3"] = "集計中"
     response = _upload(client, workbook)
     assert "取り込みました（変更2件、変更なし0件）。" in response.content.decode()
     first, second = IndicatorResult.objects.filter(record__project__code="1-1-1-01").order_by(
@@ -105,17 +120,17 @@ def test_a_filled_sheet_comes_back_and_is_audited(year_open, client):
     assert (record.status, record.version) == ("draft", 1)
     assert record.history.first().history_change_reason == "Excelから取り込み"
     # The note that looked like a formula goes out escaped again.
-    assert _rows(_sheet(client))[1][9] == "'=SUM(A1)"
+    assert _rows(_sheet(client))[1][10] == "'=SUM(A1)"
 
 
 def test_one_bad_row_saves_nothing_and_every_problem_is_named(year_open, client):
     client.force_login(year_open)
     workbook = _sheet(client)
     sheet = workbook.active
-    sheet["H2"] = 150
-    sheet["H3"], sheet["I3"] = "百五十", "だいたい"
+    sheet["I2"] = 150
+    sheet["I3"], sheet["J3"] = "百五十", "だいたい"
     sheet.append(
-        ["3-2-1-01", "市公式SNSの運用", 2025, "1", "フォロワー数", "人", None, 50000, "確定値", None, 0]
+        ["3-2-1-01", "市公式SNSの運用", 2025, "1", "フォロワー数", "人", None, "", 50000, "確定値", None, 0]
     )
     response = _upload(client, workbook)
     problems = [(p.row, p.column, p.message) for p in response.context["problems"]]
@@ -164,7 +179,7 @@ def test_a_shift_jis_csv_from_excel_is_read(year_open, client):
     client.force_login(year_open)
     text = (
         ",".join(HEADERS)
-        + "\r\n1-1-1-01,書かない窓口の推進,2025,1,対象手続数,件,160,170,速報値,決算前,0\r\n,,,,,,,,,,\r\n"
+        + "\r\n1-1-1-01,書かない窓口の推進,2025,1,対象手続数,件,160,補間,170,速報値,決算前,0\r\n,,,,,,,,,,,\r\n"
     )
     upload = SimpleUploadedFile("results.csv", text.encode("cp932"))
     client.post(reverse(IMPORT), {"sheet": upload})
@@ -186,7 +201,7 @@ def test_an_old_sheet_cannot_overwrite_newer_work(year_open, client):
     record.issues = "後から入力した課題"
     colleague = factories.user("colleague", role=DEPARTMENT_STAFF, first_name="花子", last_name="相模")
     services.record_save(record, by=colleague)
-    workbook.active["H2"] = 100
+    workbook.active["I2"] = 100
     problems = _upload(client, workbook).context["problems"]
     assert {p.row for p in problems} == {2, 3}
     assert problems[0].message.startswith(
@@ -202,9 +217,9 @@ def test_duplicate_rows_and_blank_rows(year_open, client):
     client.force_login(year_open)
     workbook = _sheet(client)
     sheet = workbook.active
-    sheet.append([None] * 11)
+    sheet.append([None] * 12)
     sheet.append(
-        ["1-1-1-01", "書かない窓口の推進", 2025, "1", "対象手続数", "件", 160, 999, "確定値", None, 0]
+        ["1-1-1-01", "書かない窓口の推進", 2025, "1", "対象手続数", "件", 160, "", 999, "確定値", None, 0]
     )
     problems = [(p.row, p.message) for p in _upload(client, workbook).context["problems"]]
     assert problems == [
@@ -230,7 +245,7 @@ def test_rows_of_a_submitted_record_and_a_wrong_year_say_why(year_open, client, 
 
 def test_the_import_records_who_even_outside_a_request(year_open):
     dataset = tablib.Dataset(headers=HEADERS)
-    dataset.append(["1-1-1-01", "", 2025, "1", "", "", "", 0.1 + 0.2, "確定値", "", 0])
+    dataset.append(["1-1-1-01", "", 2025, "1", "", "", "", "", 0.1 + 0.2, "確定値", "", 0])
     outcome = results_import(dataset, by=year_open)
     assert (outcome.changed, outcome.problems) == (1, ())
     result = IndicatorResult.objects.get(record__project__code="1-1-1-01", indicator__code="1")
