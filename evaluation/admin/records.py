@@ -273,7 +273,7 @@ class ProjectRecordAdmin(YearScopedAdmin):
         count = len(record.missing_items())
         return f"{count}項目" if count else "なし（提出できます）"
 
-    @admin.action(description="選択した評価を承認する（最終評価は自己評価のまま）")
+    @admin.action(description="選択した評価を承認する（最終評価は自己評価のまま）", permissions=["change"])
     def approve_selected(self, request, queryset):
         approved, refused = 0, []
         for record in queryset:
