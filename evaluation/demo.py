@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from core.roles import DEMO, DEPARTMENT_STAFF, DX_OFFICE, VIEWER
 from evaluation import services
 from evaluation.enums import ActualStatus, Completion, NextDirection, RecordStatus
 from evaluation.models import (
@@ -27,7 +28,6 @@ from projects.enums import AssignmentRole
 from projects.models import ActionGoal, OutcomeIndicator, OutcomeIndicatorTarget, Project, ProjectAssignment
 from strategy.achievement import achievement, propose_grade
 from strategy.models import Department, DepartmentKind, Membership, Plan, PlanRevision, RevisionKind
-from strategy.roles import DEMO, DEPARTMENT_STAFF, DX_OFFICE, VIEWER
 
 DEMO_NOTE = "【デモ用サンプル】市の実際の事業・数値ではありません。"
 DEMO_SOURCE = "デモ用サンプル値（市の実績ではありません）"

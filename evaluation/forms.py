@@ -1,7 +1,7 @@
 from django import forms
 
+from core.forms import PortalModelForm
 from evaluation import services
-from strategy.forms import PortalModelForm
 
 
 class VersionedForm(PortalModelForm):

@@ -6,10 +6,10 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from core.fiscal import fiscal_year_label
 from evaluation.enums import ActualStatus, Completion, CycleStatus, NextDirection, RecordStatus
 from measures.models import VALUE, Measure, MeasureIndicator
 from projects.models import ActionGoal, OutcomeIndicator, Project
-from strategy.fiscal import fiscal_year_label
 from strategy.models import Plan, PortalModel, year_in_range
 
 

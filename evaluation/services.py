@@ -17,6 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from core.fiscal import fiscal_year_label
+from core.roles import DEMO, DEPARTMENT_STAFF, DX_OFFICE, VIEWER, role_permissions
 from evaluation.enums import CycleStatus, RecordStatus
 from evaluation.models import (
     ActionResult,
@@ -30,9 +32,7 @@ from evaluation.rollups.snapshots import snapshot_take
 from evaluation.rollups.year import measure_proposed_grade, record_proposed_grade
 from projects.models import Project
 from projects.scoping import is_dx_office
-from strategy.fiscal import fiscal_year_label
 from strategy.models import Plan
-from strategy.roles import DEMO, DEPARTMENT_STAFF, DX_OFFICE, VIEWER, role_permissions
 
 
 @transaction.atomic

@@ -1,9 +1,9 @@
 from django.contrib import admin, messages
 
+from core.admin import PortalAdmin, PortalInline, ReadOnlyMixin, RevisedInline, revision_action
 from measures import services
 from measures.forms import TargetResetForm
 from measures.models import Initiative, Measure, MeasureIndicator, MeasureIndicatorTarget
-from strategy.admin import PortalAdmin, PortalInline, ReadOnlyMixin, RevisedInline, revision_action
 
 # Once the plan has begun these change only through 「目標値を再設定する」, a plan revision.
 INDICATOR_REVISED_FIELDS = [

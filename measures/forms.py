@@ -2,7 +2,7 @@
 
 from django import forms
 
-from strategy.fiscal import fiscal_year_label
+from core.fiscal import fiscal_year_label
 
 
 class RevisionForm(forms.Form):

@@ -12,10 +12,10 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from core.validators import validate_no_radicals
 from measures.enums import AchievementRule, Direction, IndicatorKind, MeasureLineage
 from strategy.achievement import IndicatorSpec, YearTarget, target_for_year
 from strategy.models import BasicGoal, Plan, PortalModel, year_in_range
-from strategy.validators import validate_no_radicals
 
 VALUE = {"max_digits": 16, "decimal_places": 4}
 

@@ -10,8 +10,8 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from core.fiscal import fiscal_year_label
 from measures.models import IndicatorBase
-from strategy.fiscal import fiscal_year_label
 from strategy.models import Plan, PlanRevision, RevisionKind
 
 

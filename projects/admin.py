@@ -3,14 +3,14 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 
+from core.admin import PortalAdmin, PortalInline, ReadOnlyMixin, RevisedInline, revision_action
+from core.forms import PortalModelForm
 from measures.admin import INDICATOR_FIELDSETS, INDICATOR_REVISED_FIELDS, target_reset_action
 from projects import services
 from projects.enums import AssignmentRole
 from projects.forms import ProjectEndForm, ProjectMergeForm, ProjectMoveForm
 from projects.models import ActionGoal, OutcomeIndicator, OutcomeIndicatorTarget, Project, ProjectAssignment
 from projects.scoping import projects_visible, scope_by_project, scope_by_project_year
-from strategy.admin import PortalAdmin, PortalInline, ReadOnlyMixin, RevisedInline, revision_action
-from strategy.forms import PortalModelForm
 from strategy.models import Department, DepartmentKind
 
 

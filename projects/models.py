@@ -6,11 +6,11 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from core.fiscal import fiscal_year_label
+from core.validators import validate_no_radicals
 from measures.models import IndicatorBase, Initiative, Measure, MeasureIndicator, YearlyTargetBase
 from projects.enums import AssignmentRole, ProjectStatus
-from strategy.fiscal import fiscal_year_label
 from strategy.models import Department, Plan, PortalModel, year_in_range
-from strategy.validators import validate_no_radicals
 
 
 def covers_year(year, prefix: str = "") -> Q:

@@ -11,10 +11,10 @@ Every list, form, filter, autocomplete, history page, import, export and dashboa
 
 from django.db.models import Exists, OuterRef, QuerySet
 
+from core.roles import DX_OFFICE, VIEWER
 from projects.enums import AssignmentRole
 from projects.models import Project, ProjectAssignment, covers_year
 from strategy.models import Department
-from strategy.roles import DX_OFFICE, VIEWER
 
 
 def _group_names(user) -> set[str]:

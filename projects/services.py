@@ -8,10 +8,10 @@ permission to change.
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from core.fiscal import fiscal_year_label
 from measures.services import revision_check, revision_file, revision_save
 from projects.enums import AssignmentRole, ProjectStatus
 from projects.models import Project, ProjectAssignment
-from strategy.fiscal import fiscal_year_label
 from strategy.models import Department, PlanRevision, RevisionKind
 
 

@@ -8,8 +8,8 @@ from django.db import models, router
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from strategy.fiscal import fiscal_year_label, fiscal_year_of, fiscal_year_start
-from strategy.validators import validate_no_radicals, validate_year_in_period
+from core.fiscal import fiscal_year_label, fiscal_year_of, fiscal_year_start
+from core.validators import validate_no_radicals, validate_year_in_period
 
 # Fiscal years are stored as Western start years; this range only catches typos like 224.
 YEAR_MIN, YEAR_MAX = 2000, 2100

@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from core.roles import DEMO
 from evaluation.models import (
     ActionResult,
     FiscalYear,
@@ -24,7 +25,6 @@ from evaluation.models import (
 from projects.models import ActionGoal, OutcomeIndicator, OutcomeIndicatorTarget, Project, ProjectAssignment
 from projects.services import project_move
 from strategy.models import Department
-from strategy.roles import DEMO
 from tests import factories
 
 OURS = {"strategy", "measures", "projects", "evaluation"}

@@ -4,6 +4,8 @@ from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils.html import format_html_join
 
+from core.admin import PortalAdmin, PortalInline, ReadOnlyMixin
+from core.fiscal import fiscal_year_label
 from evaluation import services
 from evaluation.enums import CycleStatus
 from evaluation.forms import VersionedForm
@@ -18,8 +20,6 @@ from evaluation.models import (
 )
 from evaluation.rollups.year import measure_proposed_grade
 from projects.models import Project
-from strategy.admin import PortalAdmin, PortalInline, ReadOnlyMixin
-from strategy.fiscal import fiscal_year_label
 
 
 class MeasureEvaluationForm(VersionedForm):

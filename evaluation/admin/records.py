@@ -12,6 +12,11 @@ from django.urls import path, reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
+from core.admin import PortalAdmin, ReadOnlyMixin
+from core.fiscal import fiscal_year_label
+from core.forms import PortalModelForm
+from core.templatetags.portal import number
+from core.validators import whole_number
 from evaluation import services
 from evaluation.enums import CycleStatus, RecordStatus
 from evaluation.forms import VersionedForm
@@ -25,11 +30,6 @@ from evaluation.selectors import (
     submission_board,
 )
 from projects.scoping import is_dx_office, scope_by_project_year, sees_everything
-from strategy.admin import PortalAdmin, ReadOnlyMixin
-from strategy.fiscal import fiscal_year_label
-from strategy.forms import PortalModelForm
-from strategy.templatetags.portal import number
-from strategy.validators import whole_number
 
 
 class YearScopedAdmin(PortalAdmin):

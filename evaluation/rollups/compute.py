@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
+from core.fiscal import fiscal_year_label
 from evaluation.enums import ActualStatus, Completion, RecordStatus
 from evaluation.models import Grade
 from evaluation.rollups.selectors import RollupInputs
@@ -46,7 +47,6 @@ from strategy.achievement import (
     tally,
     target_for_year,
 )
-from strategy.fiscal import fiscal_year_label
 
 NO_RECORD = "この年度の評価記録がない"
 DECIDED_UNRATED = "評価者が「評価不能」と評価"

@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import simple_history.models
-import strategy.validators
+import core.validators
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -24,8 +24,8 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('code', models.CharField(help_text='「基本目標番号-連番」の形。例: 1-1', max_length=10, verbose_name='施策番号')),
-                ('title', models.CharField(max_length=200, validators=[strategy.validators.validate_no_radicals], verbose_name='施策名')),
-                ('aim', models.TextField(blank=True, validators=[strategy.validators.validate_no_radicals], verbose_name='施策の方向性')),
+                ('title', models.CharField(max_length=200, validators=[core.validators.validate_no_radicals], verbose_name='施策名')),
+                ('aim', models.TextField(blank=True, validators=[core.validators.validate_no_radicals], verbose_name='施策の方向性')),
                 ('lineage', models.CharField(choices=[('continued', '継続'), ('revised', '見直し'), ('new', '新規')], default='new', max_length=20, verbose_name='前計画との関係')),
                 ('lineage_note', models.CharField(blank=True, max_length=200, verbose_name='前計画との関係（補足）')),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),
@@ -49,8 +49,8 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('code', models.CharField(help_text='「基本目標番号-連番」の形。例: 1-1', max_length=10, verbose_name='施策番号')),
-                ('title', models.CharField(max_length=200, validators=[strategy.validators.validate_no_radicals], verbose_name='施策名')),
-                ('aim', models.TextField(blank=True, validators=[strategy.validators.validate_no_radicals], verbose_name='施策の方向性')),
+                ('title', models.CharField(max_length=200, validators=[core.validators.validate_no_radicals], verbose_name='施策名')),
+                ('aim', models.TextField(blank=True, validators=[core.validators.validate_no_radicals], verbose_name='施策の方向性')),
                 ('lineage', models.CharField(choices=[('continued', '継続'), ('revised', '見直し'), ('new', '新規')], default='new', max_length=20, verbose_name='前計画との関係')),
                 ('lineage_note', models.CharField(blank=True, max_length=200, verbose_name='前計画との関係（補足）')),
                 ('goal', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='measures', to='strategy.basicgoal', verbose_name='基本目標')),
@@ -68,7 +68,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('number', models.PositiveSmallIntegerField(verbose_name='番号')),
-                ('title', models.CharField(max_length=200, validators=[strategy.validators.validate_no_radicals], verbose_name='主な取組')),
+                ('title', models.CharField(max_length=200, validators=[core.validators.validate_no_radicals], verbose_name='主な取組')),
                 ('measure', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='initiatives', to='measures.measure', verbose_name='施策')),
             ],
             options={
@@ -82,7 +82,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('code', models.CharField(max_length=20, verbose_name='指標番号')),
-                ('name', models.CharField(max_length=200, validators=[strategy.validators.validate_no_radicals], verbose_name='指標名')),
+                ('name', models.CharField(max_length=200, validators=[core.validators.validate_no_radicals], verbose_name='指標名')),
                 ('unit', models.CharField(blank=True, help_text='例: 件、人、％', max_length=20, verbose_name='単位')),
                 ('decimals', models.PositiveSmallIntegerField(default=0, help_text='0〜4', validators=[django.core.validators.MaxValueValidator(4)], verbose_name='小数点以下の桁数')),
                 ('direction', models.CharField(choices=[('increase', '増加を目指す'), ('decrease', '減少を目指す'), ('maintain', '維持を目指す'), ('achieve', '実施・達成を目指す')], default='increase', max_length=10, verbose_name='方向')),
@@ -129,7 +129,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('number', models.PositiveSmallIntegerField(verbose_name='番号')),
-                ('title', models.CharField(max_length=200, validators=[strategy.validators.validate_no_radicals], verbose_name='主な取組')),
+                ('title', models.CharField(max_length=200, validators=[core.validators.validate_no_radicals], verbose_name='主な取組')),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),
                 ('history_date', models.DateTimeField(db_index=True)),
                 ('history_change_reason', models.CharField(max_length=100, null=True)),
@@ -150,7 +150,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('code', models.CharField(max_length=20, verbose_name='指標番号')),
-                ('name', models.CharField(max_length=200, validators=[strategy.validators.validate_no_radicals], verbose_name='指標名')),
+                ('name', models.CharField(max_length=200, validators=[core.validators.validate_no_radicals], verbose_name='指標名')),
                 ('unit', models.CharField(blank=True, help_text='例: 件、人、％', max_length=20, verbose_name='単位')),
                 ('decimals', models.PositiveSmallIntegerField(default=0, help_text='0〜4', validators=[django.core.validators.MaxValueValidator(4)], verbose_name='小数点以下の桁数')),
                 ('direction', models.CharField(choices=[('increase', '増加を目指す'), ('decrease', '減少を目指す'), ('maintain', '維持を目指す'), ('achieve', '実施・達成を目指す')], default='increase', max_length=10, verbose_name='方向')),

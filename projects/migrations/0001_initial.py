@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import simple_history.models
-import strategy.validators
+import core.validators
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('code', models.CharField(max_length=20, verbose_name='指標番号')),
-                ('name', models.CharField(max_length=200, validators=[strategy.validators.validate_no_radicals], verbose_name='指標名')),
+                ('name', models.CharField(max_length=200, validators=[core.validators.validate_no_radicals], verbose_name='指標名')),
                 ('unit', models.CharField(blank=True, help_text='例: 件、人、％', max_length=20, verbose_name='単位')),
                 ('decimals', models.PositiveSmallIntegerField(default=0, help_text='0〜4', validators=[django.core.validators.MaxValueValidator(4)], verbose_name='小数点以下の桁数')),
                 ('direction', models.CharField(choices=[('increase', '増加を目指す'), ('decrease', '減少を目指す'), ('maintain', '維持を目指す'), ('achieve', '実施・達成を目指す')], default='increase', max_length=10, verbose_name='方向')),
@@ -73,8 +73,8 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('code', models.CharField(help_text='実施事業集の番号。例: 1-1-01', max_length=20, verbose_name='事業番号')),
-                ('name', models.CharField(max_length=200, validators=[strategy.validators.validate_no_radicals], verbose_name='事業名')),
-                ('summary', models.TextField(blank=True, validators=[strategy.validators.validate_no_radicals], verbose_name='事業概要')),
+                ('name', models.CharField(max_length=200, validators=[core.validators.validate_no_radicals], verbose_name='事業名')),
+                ('summary', models.TextField(blank=True, validators=[core.validators.validate_no_radicals], verbose_name='事業概要')),
                 ('start_year', models.PositiveSmallIntegerField(help_text='西暦。例: 2024', verbose_name='開始年度')),
                 ('end_year', models.PositiveSmallIntegerField(blank=True, help_text='継続中は空欄', null=True, verbose_name='終了年度')),
                 ('status', models.CharField(choices=[('running', '実施中'), ('completed', '完了'), ('suspended', '休止'), ('abolished', '廃止'), ('merged', '統合')], default='running', max_length=20, verbose_name='状態')),
@@ -122,8 +122,8 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('code', models.CharField(help_text='実施事業集の番号。例: 1-1-01', max_length=20, verbose_name='事業番号')),
-                ('name', models.CharField(max_length=200, validators=[strategy.validators.validate_no_radicals], verbose_name='事業名')),
-                ('summary', models.TextField(blank=True, validators=[strategy.validators.validate_no_radicals], verbose_name='事業概要')),
+                ('name', models.CharField(max_length=200, validators=[core.validators.validate_no_radicals], verbose_name='事業名')),
+                ('summary', models.TextField(blank=True, validators=[core.validators.validate_no_radicals], verbose_name='事業概要')),
                 ('start_year', models.PositiveSmallIntegerField(help_text='西暦。例: 2024', verbose_name='開始年度')),
                 ('end_year', models.PositiveSmallIntegerField(blank=True, help_text='継続中は空欄', null=True, verbose_name='終了年度')),
                 ('status', models.CharField(choices=[('running', '実施中'), ('completed', '完了'), ('suspended', '休止'), ('abolished', '廃止'), ('merged', '統合')], default='running', max_length=20, verbose_name='状態')),
@@ -150,7 +150,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('code', models.CharField(max_length=20, verbose_name='指標番号')),
-                ('name', models.CharField(max_length=200, validators=[strategy.validators.validate_no_radicals], verbose_name='指標名')),
+                ('name', models.CharField(max_length=200, validators=[core.validators.validate_no_radicals], verbose_name='指標名')),
                 ('unit', models.CharField(blank=True, help_text='例: 件、人、％', max_length=20, verbose_name='単位')),
                 ('decimals', models.PositiveSmallIntegerField(default=0, help_text='0〜4', validators=[django.core.validators.MaxValueValidator(4)], verbose_name='小数点以下の桁数')),
                 ('direction', models.CharField(choices=[('increase', '増加を目指す'), ('decrease', '減少を目指す'), ('maintain', '維持を目指す'), ('achieve', '実施・達成を目指す')], default='increase', max_length=10, verbose_name='方向')),
@@ -185,7 +185,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('fiscal_year', models.PositiveSmallIntegerField(help_text='西暦。例: 2025', verbose_name='年度')),
                 ('number', models.PositiveSmallIntegerField(default=1, verbose_name='番号')),
-                ('description', models.TextField(validators=[strategy.validators.validate_no_radicals], verbose_name='行動目標')),
+                ('description', models.TextField(validators=[core.validators.validate_no_radicals], verbose_name='行動目標')),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),
                 ('history_date', models.DateTimeField(db_index=True)),
                 ('history_change_reason', models.CharField(max_length=100, null=True)),
@@ -207,7 +207,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('fiscal_year', models.PositiveSmallIntegerField(help_text='西暦。例: 2025', verbose_name='年度')),
                 ('number', models.PositiveSmallIntegerField(default=1, verbose_name='番号')),
-                ('description', models.TextField(validators=[strategy.validators.validate_no_radicals], verbose_name='行動目標')),
+                ('description', models.TextField(validators=[core.validators.validate_no_radicals], verbose_name='行動目標')),
                 ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='action_goals', to='projects.project', verbose_name='事業')),
             ],
             options={

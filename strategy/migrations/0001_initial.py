@@ -3,7 +3,7 @@
 import datetime
 import django.db.models.deletion
 import simple_history.models
-import strategy.validators
+import core.validators
 from django.conf import settings
 from django.db import migrations, models
 
@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('code', models.CharField(max_length=20, unique=True, verbose_name='組織コード')),
-                ('name', models.CharField(max_length=100, validators=[strategy.validators.validate_no_radicals], verbose_name='名称')),
+                ('name', models.CharField(max_length=100, validators=[core.validators.validate_no_radicals], verbose_name='名称')),
                 ('kind', models.CharField(choices=[('bureau', '局'), ('division', '部'), ('section', '課')], default='section', max_length=10, verbose_name='種別')),
                 ('valid_from', models.DateField(default=datetime.date(2020, 4, 1), verbose_name='設置日')),
                 ('valid_to', models.DateField(blank=True, help_text='名称変更・統合・廃止の前日。存続中は空欄', null=True, verbose_name='廃止日')),
@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('code', models.CharField(db_index=True, max_length=20, verbose_name='組織コード')),
-                ('name', models.CharField(max_length=100, validators=[strategy.validators.validate_no_radicals], verbose_name='名称')),
+                ('name', models.CharField(max_length=100, validators=[core.validators.validate_no_radicals], verbose_name='名称')),
                 ('kind', models.CharField(choices=[('bureau', '局'), ('division', '部'), ('section', '課')], default='section', max_length=10, verbose_name='種別')),
                 ('valid_from', models.DateField(default=datetime.date(2020, 4, 1), verbose_name='設置日')),
                 ('valid_to', models.DateField(blank=True, help_text='名称変更・統合・廃止の前日。存続中は空欄', null=True, verbose_name='廃止日')),
@@ -110,16 +110,16 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('code', models.SlugField(max_length=30, unique=True, verbose_name='計画コード')),
-                ('name', models.CharField(max_length=200, validators=[strategy.validators.validate_no_radicals], verbose_name='計画名')),
+                ('name', models.CharField(max_length=200, validators=[core.validators.validate_no_radicals], verbose_name='計画名')),
                 ('start_year', models.PositiveSmallIntegerField(help_text='西暦の開始年度。例: 2024', verbose_name='計画期間（開始年度）')),
                 ('end_year', models.PositiveSmallIntegerField(help_text='西暦の終了年度。例: 2027', verbose_name='計画期間（終了年度）')),
                 ('status', models.CharField(choices=[('draft', '策定中'), ('active', '推進中'), ('completed', '計画期間終了'), ('ended_early', '途中終了')], default='active', max_length=20, verbose_name='状態')),
                 ('ended_on', models.DateField(blank=True, help_text='途中終了した場合の終了日', null=True, verbose_name='終了日')),
                 ('parent_plan', models.CharField(blank=True, max_length=200, verbose_name='上位計画')),
                 ('legal_basis', models.TextField(blank=True, verbose_name='法的位置付け')),
-                ('purpose', models.TextField(blank=True, validators=[strategy.validators.validate_no_radicals], verbose_name='趣旨')),
-                ('stance', models.TextField(blank=True, validators=[strategy.validators.validate_no_radicals], verbose_name='取組姿勢')),
-                ('revision_policy', models.TextField(blank=True, validators=[strategy.validators.validate_no_radicals], verbose_name='見直しの方針')),
+                ('purpose', models.TextField(blank=True, validators=[core.validators.validate_no_radicals], verbose_name='趣旨')),
+                ('stance', models.TextField(blank=True, validators=[core.validators.validate_no_radicals], verbose_name='取組姿勢')),
+                ('revision_policy', models.TextField(blank=True, validators=[core.validators.validate_no_radicals], verbose_name='見直しの方針')),
                 ('predecessor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='successors', to='strategy.plan', verbose_name='前計画')),
             ],
             options={
@@ -159,16 +159,16 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('code', models.SlugField(max_length=30, verbose_name='計画コード')),
-                ('name', models.CharField(max_length=200, validators=[strategy.validators.validate_no_radicals], verbose_name='計画名')),
+                ('name', models.CharField(max_length=200, validators=[core.validators.validate_no_radicals], verbose_name='計画名')),
                 ('start_year', models.PositiveSmallIntegerField(help_text='西暦の開始年度。例: 2024', verbose_name='計画期間（開始年度）')),
                 ('end_year', models.PositiveSmallIntegerField(help_text='西暦の終了年度。例: 2027', verbose_name='計画期間（終了年度）')),
                 ('status', models.CharField(choices=[('draft', '策定中'), ('active', '推進中'), ('completed', '計画期間終了'), ('ended_early', '途中終了')], default='active', max_length=20, verbose_name='状態')),
                 ('ended_on', models.DateField(blank=True, help_text='途中終了した場合の終了日', null=True, verbose_name='終了日')),
                 ('parent_plan', models.CharField(blank=True, max_length=200, verbose_name='上位計画')),
                 ('legal_basis', models.TextField(blank=True, verbose_name='法的位置付け')),
-                ('purpose', models.TextField(blank=True, validators=[strategy.validators.validate_no_radicals], verbose_name='趣旨')),
-                ('stance', models.TextField(blank=True, validators=[strategy.validators.validate_no_radicals], verbose_name='取組姿勢')),
-                ('revision_policy', models.TextField(blank=True, validators=[strategy.validators.validate_no_radicals], verbose_name='見直しの方針')),
+                ('purpose', models.TextField(blank=True, validators=[core.validators.validate_no_radicals], verbose_name='趣旨')),
+                ('stance', models.TextField(blank=True, validators=[core.validators.validate_no_radicals], verbose_name='取組姿勢')),
+                ('revision_policy', models.TextField(blank=True, validators=[core.validators.validate_no_radicals], verbose_name='見直しの方針')),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),
                 ('history_date', models.DateTimeField(db_index=True)),
                 ('history_change_reason', models.CharField(max_length=100, null=True)),
@@ -189,8 +189,8 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('number', models.PositiveSmallIntegerField(verbose_name='番号')),
-                ('title', models.CharField(max_length=200, validators=[strategy.validators.validate_no_radicals], verbose_name='基本目標')),
-                ('formula', models.CharField(blank=True, help_text='例: ＩＣＴ・データ × 行政サービス ＝ 利用者満足度向上', max_length=200, validators=[strategy.validators.validate_no_radicals], verbose_name='目指す姿')),
+                ('title', models.CharField(max_length=200, validators=[core.validators.validate_no_radicals], verbose_name='基本目標')),
+                ('formula', models.CharField(blank=True, help_text='例: ＩＣＴ・データ × 行政サービス ＝ 利用者満足度向上', max_length=200, validators=[core.validators.validate_no_radicals], verbose_name='目指す姿')),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),
                 ('history_date', models.DateTimeField(db_index=True)),
                 ('history_change_reason', models.CharField(max_length=100, null=True)),
@@ -211,8 +211,8 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('number', models.PositiveSmallIntegerField(verbose_name='番号')),
-                ('title', models.CharField(max_length=200, validators=[strategy.validators.validate_no_radicals], verbose_name='基本目標')),
-                ('formula', models.CharField(blank=True, help_text='例: ＩＣＴ・データ × 行政サービス ＝ 利用者満足度向上', max_length=200, validators=[strategy.validators.validate_no_radicals], verbose_name='目指す姿')),
+                ('title', models.CharField(max_length=200, validators=[core.validators.validate_no_radicals], verbose_name='基本目標')),
+                ('formula', models.CharField(blank=True, help_text='例: ＩＣＴ・データ × 行政サービス ＝ 利用者満足度向上', max_length=200, validators=[core.validators.validate_no_radicals], verbose_name='目指す姿')),
                 ('plan', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='goals', to='strategy.plan', verbose_name='計画')),
             ],
             options={

@@ -8,8 +8,8 @@ from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.db import connections
 from django.test.testcases import LiveServerThread
 
+from core.roles import DEPARTMENT_STAFF
 from evaluation.services import reference_data_load
-from strategy.roles import DEPARTMENT_STAFF
 from tests import factories
 
 CHROMIUM = shutil.which("chromium")

@@ -8,12 +8,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 
+from core.roles import DEPARTMENT_STAFF, DX_OFFICE
 from evaluation import services
 from evaluation.enums import ActualStatus, Completion, RecordStatus
 from evaluation.models import FiscalYear, Grade, ProjectRecord
 from evaluation.services import reference_data_load
 from strategy.models import Plan
-from strategy.roles import DEPARTMENT_STAFF, DX_OFFICE
 from tests import factories
 
 pytestmark = [

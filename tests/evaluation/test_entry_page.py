@@ -5,9 +5,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from core.roles import DEPARTMENT_STAFF, DX_OFFICE
 from evaluation import services
 from evaluation.models import FiscalYear, ProjectRecord
-from strategy.roles import DEPARTMENT_STAFF, DX_OFFICE
 from tests import factories
 
 

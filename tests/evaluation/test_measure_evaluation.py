@@ -5,10 +5,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from core.roles import DEMO
 from evaluation.models import CommitteeOpinion, Grade, MeasureEvaluation
 from measures.models import Measure
 from projects.models import Project
-from strategy.roles import DEMO
 
 
 @pytest.fixture

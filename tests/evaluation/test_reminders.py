@@ -7,9 +7,9 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
+from core.roles import DEPARTMENT_STAFF, DX_OFFICE
 from evaluation import services
 from evaluation.models import FiscalYear, ProjectRecord
-from strategy.roles import DEPARTMENT_STAFF, DX_OFFICE
 from tests import factories
 
 

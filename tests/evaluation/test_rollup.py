@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 
+from core.roles import DEPARTMENT_STAFF, DX_OFFICE, VIEWER
 from evaluation.models import (
     IndicatorResult,
     MeasureEvaluation,
@@ -19,7 +20,6 @@ from evaluation.rollups.snapshots import snapshot_diff, snapshot_take
 from evaluation.rollups.year import measure_proposed_grade, record_proposed_grade, rollup_year
 from projects.models import Project
 from strategy.models import Department
-from strategy.roles import DEPARTMENT_STAFF, DX_OFFICE, VIEWER
 from tests import factories
 
 # FY2024 of the demo, worked out by hand from the indicators' figures: every record is approved,

@@ -10,10 +10,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from core.roles import DEPARTMENT_STAFF, DX_OFFICE, VIEWER
 from evaluation import services
 from evaluation.imports import results_import
 from evaluation.models import FiscalYear, IndicatorResult, ProjectRecord
-from strategy.roles import DEPARTMENT_STAFF, DX_OFFICE, VIEWER
 from tests import factories
 
 HEADERS = [

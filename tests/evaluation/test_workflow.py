@@ -7,10 +7,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from core.roles import DEPARTMENT_STAFF, DX_OFFICE
 from evaluation import services
 from evaluation.enums import ActualStatus, Completion, CycleStatus, RecordStatus
 from evaluation.models import FiscalYear, Grade, ProjectRecord
-from strategy.roles import DEPARTMENT_STAFF, DX_OFFICE
 from tests import factories
 
 DEADLINE = datetime.date(2026, 6, 30)

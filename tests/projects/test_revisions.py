@@ -6,11 +6,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from core.roles import DX_OFFICE
 from measures.services import indicator_target_reset
 from projects import services
 from projects.models import Project
 from strategy.models import PlanRevision
-from strategy.roles import DX_OFFICE
 from tests import factories
 
 

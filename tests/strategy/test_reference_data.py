@@ -8,11 +8,11 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db import models
 
+from core.validators import is_radical, ordinary_kanji
 from evaluation.models import Grade
 from evaluation.services import reference_data_load
 from measures.models import Initiative, Measure
 from strategy.models import BasicGoal, Plan
-from strategy.validators import is_radical, ordinary_kanji
 
 SEED = Path(__file__).parents[1] / "data" / "seed_overview.txt"
 

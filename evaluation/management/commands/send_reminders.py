@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from core.fiscal import fiscal_year_label
 from evaluation.selectors import reminders_due
-from strategy.fiscal import fiscal_year_label
 
 
 class Command(BaseCommand):

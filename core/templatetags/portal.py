@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django import template
 
-from strategy import fiscal
+from core import fiscal
 
 register = template.Library()
 

@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.template import Context, Template
 
-from strategy.fiscal import fiscal_year_label, fiscal_year_of, fiscal_year_short, wareki_date
+from core.fiscal import fiscal_year_label, fiscal_year_of, fiscal_year_short, wareki_date
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 
-from strategy.roles import DEMO
+from core.roles import DEMO
 
 
 class PortalBackend(ModelBackend):
