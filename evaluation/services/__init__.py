@@ -1,0 +1,37 @@
+"""Writes of the evaluation app: one function for each change of state, split by job.
+
+Each service records who acted (simple-history's `_history_user`) and why (`_change_reason`) and
+is the only path for its change: the admin, its actions, the spreadsheet import and the commands
+all call it. Each raises `ValidationError` with a message for the user when the change is not
+allowed. Transitions are atomic and lock the rows they change; the few that are not atomic say so
+in their docstring and run inside their caller's transaction.
+"""
+
+from evaluation.services.common import version_check
+from evaluation.services.cycle import fiscal_year_close, fiscal_year_lock, fiscal_year_open, records_prepare
+from evaluation.services.measures import grade_reason_check, measure_evaluate
+from evaluation.services.records import (
+    record_approve,
+    record_reopen,
+    record_return,
+    record_save,
+    record_submit,
+)
+from evaluation.services.reference import reference_data_load, roles_sync
+
+__all__ = [
+    "fiscal_year_close",
+    "fiscal_year_lock",
+    "fiscal_year_open",
+    "grade_reason_check",
+    "measure_evaluate",
+    "record_approve",
+    "record_reopen",
+    "record_return",
+    "record_save",
+    "record_submit",
+    "records_prepare",
+    "reference_data_load",
+    "roles_sync",
+    "version_check",
+]
