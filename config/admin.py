@@ -16,7 +16,7 @@ class PortalAdminSite(admin.AdminSite):
     def index(self, request, extra_context=None):
         """Department staff land on their own projects for the year; others on the menu."""
         if not sees_everything(request.user) and department_ids(request.user) and "menu" not in request.GET:
-            return redirect("admin:evaluation_projectrecord_mine")
+            return redirect("records:mine")
         overview = sees_everything(request.user)
         context = {"sees_everything": overview, "current_year": fiscal_year_current() if overview else None}
         return super().index(request, {**context, **(extra_context or {})})

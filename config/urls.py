@@ -3,6 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/evaluation/projectrecord/", include("evaluation.records_urls")),
     path("admin/", admin.site.urls),
     path("rollups/", include("evaluation.rollups.urls")),
     path("", include("evaluation.urls")),

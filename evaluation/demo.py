@@ -504,13 +504,10 @@ def _fill(record, grades, rng, *, complete: bool, by):
         _sample_actual(indicator, record.fiscal_year, rng) if status in ActualStatus.with_value() else None
     )
     indicator_result.actual, indicator_result.actual_status = actual, status
-    indicator_result._history_user = by
-    indicator_result.save()
-    for action_result in record.action_results.select_related("action_goal"):
+    action_results = list(record.action_results.select_related("action_goal"))
+    for action_result in action_results:
         action_result.done = f"{action_result.action_goal.description}を実施しました（デモ）。"
         action_result.completion = rng.choice([Completion.ACHIEVED, Completion.ACHIEVED, Completion.PARTLY])
-        action_result._history_user = by
-        action_result.save()
     if actual is not None:
         grade = _grade_for(indicator, record.fiscal_year, actual, grades)
         record.self_grade = grade
@@ -518,7 +515,9 @@ def _fill(record, grades, rng, *, complete: bool, by):
     record.results_summary = f"{record.project.name}について、計画どおり取組を進めました（デモ）。"
     record.issues = "対象の拡大に向けた関係課との調整（デモ）"
     record.next_direction = NextDirection.CONTINUE
-    services.record_save(record, by=by)
+    services.record_entry_save(
+        record, by=by, seen_version=record.version, results=[indicator_result, *action_results]
+    )
 
 
 def _records(plan, year: int):

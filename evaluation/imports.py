@@ -10,12 +10,11 @@ from dataclasses import dataclass
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from import_export.results import RowResult
 
 from evaluation import services
 from evaluation.models import ProjectRecord
 from evaluation.resources import IMPORT_REASON, IndicatorResultResource
-from evaluation.selectors import records_open_for_entry
+from evaluation.selectors import records_editable_by
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +86,7 @@ def results_import(dataset: tablib.Dataset, *, by) -> ImportOutcome:
     if problems:
         return ImportOutcome(problems=tuple(problems))
     with transaction.atomic():
-        list(records_open_for_entry(by).select_for_update(of=("self",)).order_by("pk"))
+        list(records_editable_by(by).select_for_update(of=("self",)).order_by("pk"))
         resource = IndicatorResultResource(user=by)
         result = resource.import_data(
             _dataset(dataset.headers, rows),
@@ -99,9 +98,14 @@ def results_import(dataset: tablib.Dataset, *, by) -> ImportOutcome:
         if problems:
             transaction.set_rollback(True)
             return ImportOutcome(problems=tuple(problems))
-        changed = [row.instance for row in result.rows if row.import_type == RowResult.IMPORT_TYPE_UPDATE]
-        for record in ProjectRecord.objects.filter(pk__in={instance.record_id for instance in changed}):
-            services.record_save(record, by=by, reason=IMPORT_REASON)
+        changed = resource.changed
+        rows_of: dict[int, list] = {}
+        for instance in changed:
+            rows_of.setdefault(instance.record_id, []).append(instance)
+        for record in ProjectRecord.objects.filter(pk__in=rows_of).order_by("pk"):
+            services.record_entry_save(
+                record, by=by, seen_version=record.version, results=rows_of[record.pk], reason=IMPORT_REASON
+            )
     return ImportOutcome(changed=len(changed), unchanged=len(rows) - len(changed))
 
 

@@ -185,12 +185,6 @@ class ActualBase(PortalModel):
 
 
 class ProjectRecordQuerySet(models.QuerySet):
-    def for_year(self, year: int):
-        return self.filter(fiscal_year=year)
-
-    def approved(self):
-        return self.filter(status=RecordStatus.APPROVED)
-
     def with_results(self):
         """Prefetch the result rows with their action goals and indicators (for `missing_items`)."""
         return self.prefetch_related(
@@ -207,6 +201,14 @@ class ProjectRecord(PortalModel):
     project = models.ForeignKey(
         Project, verbose_name="事業", on_delete=models.PROTECT, related_name="records"
     )
+    cycle = models.ForeignKey(
+        FiscalYear,
+        verbose_name="評価年度",
+        on_delete=models.PROTECT,
+        related_name="records",
+        help_text="この評価が属する計画の年度。受付・審査・確定の状態はここから読みます。",
+    )
+    # The cycle's year, kept on the row so that lists and scoping filter by year without a join.
     fiscal_year = models.PositiveSmallIntegerField("年度", help_text="西暦の年度。例: 2024")
     status = models.CharField(
         "進捗状況", max_length=15, choices=RecordStatus.choices, default=RecordStatus.NOT_STARTED
@@ -315,17 +317,14 @@ class ProjectRecord(PortalModel):
             missing.append("今後の方向性")
         return missing
 
-    def is_open_to_department(self, cycle_status: str) -> bool:
-        """Whether staff of the responsible department may edit it, given its fiscal year's state."""
-        if cycle_status == CycleStatus.LOCKED:
-            return self.reopened and self.status in RecordStatus.with_department()
-        if cycle_status == CycleStatus.OPEN:
-            return self.status in RecordStatus.with_department()
-        return cycle_status == CycleStatus.REVIEW and self.status == RecordStatus.RETURNED
-
     def clean(self):
         if not self.project_id or self.fiscal_year is None:
             return
+        if self.cycle_id and (self.cycle.plan_id, self.cycle.year) != (self.project.plan_id, self.fiscal_year):
+            raise ValidationError(
+                {"cycle": "評価年度は、事業の計画とこの評価の年度に合うものを選んでください。"},
+                code="cycle_mismatch",
+            )
         self.project.plan.validate_year(self.fiscal_year, field="fiscal_year")
         if not self.project.runs_in(self.fiscal_year):
             raise ValidationError(

@@ -14,8 +14,8 @@ from import_export import fields, resources, widgets
 
 from evaluation import services
 from evaluation.enums import CycleStatus, RecordStatus
-from evaluation.models import FiscalYear, IndicatorResult
-from evaluation.selectors import records_open_for_entry
+from evaluation.models import IndicatorResult
+from evaluation.selectors import records_editable_by
 from projects.models import OutcomeIndicatorTarget
 from projects.scoping import scope_by_project_year
 
@@ -137,10 +137,15 @@ class IndicatorResultResource(resources.ModelResource):
     def __init__(self, *, user):
         super().__init__()
         self.user = user
+        self.changed: list[IndicatorResult] = []
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        """Keep the changed row for the entry service, which saves each record with its rows."""
+        self.changed.append(instance)
 
     def get_queryset(self):
         """Only the results of records the user may fill now: the export's rows are the import's."""
-        return IndicatorResult.objects.filter(record__in=records_open_for_entry(self.user)).select_related(
+        return IndicatorResult.objects.filter(record__in=records_editable_by(self.user)).select_related(
             "record__project", "indicator"
         )
 
@@ -171,7 +176,7 @@ class IndicatorResultResource(resources.ModelResource):
     def _why_not_open(self, row) -> str:
         seen = scope_by_project_year(
             self.user,
-            IndicatorResult.objects.select_related("record__project"),
+            IndicatorResult.objects.select_related("record__project", "record__cycle"),
             "record__project",
             "record__fiscal_year",
         ).filter(
@@ -183,8 +188,8 @@ class IndicatorResultResource(resources.ModelResource):
         if result is None:
             return "この行の事業番号・年度・指標番号に当たる、あなたが入力できる実績はありません。番号を変えずに使ってください。"
         record = result.record
-        cycle = FiscalYear.objects.filter(plan_id=record.project.plan_id, year=record.fiscal_year).first()
-        if cycle and cycle.status == CycleStatus.LOCKED:
+        cycle = record.cycle
+        if cycle.status == CycleStatus.LOCKED:
             return f"{cycle}は確定しているため取り込めません。訂正が必要なときはDX推進課に相談してください。"
         if record.status not in RecordStatus.with_department():
             return f"この事業は「{record.get_status_display()}」のため取り込めません。変更が必要なときはDX推進課に差戻しを依頼してください。"
@@ -198,8 +203,6 @@ class IndicatorResultResource(resources.ModelResource):
             seen="表をダウンロードした",
             redo="表をダウンロードし直して",
         )
-        instance._history_user = self.user
-        instance._change_reason = IMPORT_REASON
 
     def dehydrate_target(self, result):
         target = result.indicator.target_for(result.record.fiscal_year).value

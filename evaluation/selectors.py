@@ -3,13 +3,13 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Exists, OuterRef, Q, Subquery, When
+from django.db.models import Case, OuterRef, Q, Subquery, When
 
 from evaluation.enums import CycleStatus, RecordStatus
 from evaluation.models import CommitteeOpinion, FiscalYear, ProjectRecord
 from projects.enums import AssignmentRole
 from projects.models import ProjectAssignment, covers_year
-from projects.scoping import scope_by_project_year
+from projects.scoping import is_dx_office, scope_by_project_year
 from strategy.models import Membership
 
 
@@ -20,17 +20,6 @@ def fiscal_year_current(plan=None) -> FiscalYear | None:
     if plan is not None:
         years = years.filter(plan=plan)
     return years.annotate(priority=priority).order_by("priority", "-year").first()
-
-
-def cycle_statuses(records) -> dict[tuple[int, int], str]:
-    """{(plan id, year): cycle status} for the given records, in one query."""
-    keys = {(r.project.plan_id, r.fiscal_year) for r in records}
-    if not keys:
-        return {}
-    condition = Q()
-    for plan_id, year in keys:
-        condition |= Q(plan_id=plan_id, year=year)
-    return {(f.plan_id, f.year): f.status for f in FiscalYear.objects.filter(condition)}
 
 
 def _primary_in_record_year(field_name: str) -> Subquery:
@@ -157,14 +146,29 @@ def committee_opinions(*, plan, fiscal_year: int, level: str, code: str) -> list
     )
 
 
-def records_open_for_entry(user):
-    """Records the user may fill now: their department holds the pen and the year accepts it (open;
-    under review for returned records; locked only for a record reopened for correction)."""
-    cycle = FiscalYear.objects.filter(plan=OuterRef("project__plan"), year=OuterRef("fiscal_year"))
-    open_now = (
-        Exists(cycle.filter(status=CycleStatus.OPEN))
-        | (Exists(cycle.filter(status=CycleStatus.REVIEW)) & Q(status=RecordStatus.RETURNED))
-        | (Exists(cycle.filter(status=CycleStatus.LOCKED)) & Q(reopened=True))
+def records_editable_by(user, records=None):
+    """The records `user` may edit now, out of `records` (all records by default).
+
+    The one rule for "may this user change this record now", used by the entry page, the workflow,
+    the spreadsheet import and export, and the lists. The DX office edits any record of a year that
+    is not locked, and a record reopened for correction in a locked one. A department edits only
+    while its department holds the pen for the project that year and the year accepts its entry:
+    open; under review for a returned record; locked only for a record reopened for correction.
+    """
+    records = ProjectRecord.objects.all() if records is None else records
+    if is_dx_office(user):
+        return records.filter(~Q(cycle__status=CycleStatus.LOCKED) | Q(reopened=True))
+    with_department = Q(status__in=RecordStatus.with_department())
+    accepts_entry = (
+        Q(cycle__status=CycleStatus.OPEN)
+        | Q(cycle__status=CycleStatus.REVIEW, status=RecordStatus.RETURNED)
+        | Q(cycle__status=CycleStatus.LOCKED, reopened=True)
     )
-    records = ProjectRecord.objects.filter(open_now, status__in=RecordStatus.with_department())
-    return scope_by_project_year(user, records, "project", "fiscal_year", editing=True)
+    return scope_by_project_year(
+        user, records.filter(with_department & accepts_entry), "project", "fiscal_year", editing=True
+    )
+
+
+def record_may_edit(user, record: ProjectRecord) -> bool:
+    """Whether `user` may change `record` now (see `records_editable_by`)."""
+    return records_editable_by(user, ProjectRecord.objects.filter(pk=record.pk)).exists()

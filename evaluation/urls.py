@@ -1,6 +1,6 @@
 from django.urls import path
 
-from evaluation import views
+from evaluation.views import public as views
 
 app_name = "public"
 

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db.models import Model
 
-from evaluation.models import ActionResult, IndicatorResult, ProjectRecord
+from evaluation.models import ActionResult, FiscalYear, IndicatorResult, ProjectRecord
 from measures.models import Measure
 from projects.enums import AssignmentRole
 from projects.models import ActionGoal, OutcomeIndicator, OutcomeIndicatorTarget, Project, ProjectAssignment
@@ -73,7 +73,8 @@ def action_goal(owner: Project, *, year=2024, number=1, description="行動目�
 
 
 def record(owner: Project, *, year=2024, **fields) -> ProjectRecord:
-    return ProjectRecord.objects.create(project=owner, fiscal_year=year, **fields)
+    cycle, _ = FiscalYear.objects.get_or_create(plan=owner.plan, year=year)
+    return ProjectRecord.objects.create(project=owner, cycle=cycle, fiscal_year=year, **fields)
 
 
 def april_first(year: int) -> datetime.date:

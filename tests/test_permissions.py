@@ -103,7 +103,7 @@ def test_b_records_cannot_be_moved_through_the_workflow_by_a(demo, client):
     login(client, "dept1")
     record = ProjectRecord.objects.filter(project__name="学校のICT活用授業支援", fiscal_year=2025).get()
     for action in ("submit", "return", "approve", "reopen"):
-        response = client.post(reverse("admin:evaluation_projectrecord_workflow", args=[record.pk, action]))
+        response = client.post(reverse("records:workflow", args=[record.pk, action]))
         assert response.status_code == 404
 
 
@@ -166,7 +166,7 @@ def test_viewers_read_everything_and_change_nothing(demo, client, model):
 def test_viewers_cannot_move_records_through_the_workflow(demo, client):
     login(client, "viewer")
     record = ProjectRecord.objects.filter(fiscal_year=2025, status="submitted").first()
-    response = client.post(reverse("admin:evaluation_projectrecord_workflow", args=[record.pk, "approve"]))
+    response = client.post(reverse("records:workflow", args=[record.pk, "approve"]))
     assert response.status_code == 403
     assert ProjectRecord.objects.get(pk=record.pk).status == "submitted"
 
@@ -185,7 +185,7 @@ def test_the_dx_office_sees_every_department(demo, client):
     login(client, "dx")
     response = client.get(url(Project, "changelist") + "?q=GIGA")
     assert "GIGAスクール端末の家庭学習活用" in response.content.decode()
-    assert client.get(reverse("admin:evaluation_projectrecord_board")).status_code == 200
+    assert client.get(reverse("records:board")).status_code == 200
     menu = client.get(reverse("admin:index")).content.decode()
     assert '<a href="/rollups/ict2/2025/plan/ict2/">令和7年度（2025年度）の達成状況と計算根拠</a>' in menu
     years = client.get(reverse("admin:evaluation_fiscalyear_changelist")).content.decode()
@@ -236,8 +236,8 @@ def test_a_member_without_a_role_cannot_use_the_entry_views(demo, client):
     )
     client.force_login(factories.user("member_only", departments=[department]))
     record = ProjectRecord.objects.get(project__name="書かない窓口の推進", fiscal_year=2025)
-    assert client.get(reverse("admin:evaluation_projectrecord_mine")).status_code == 403
-    submit = reverse("admin:evaluation_projectrecord_workflow", args=[record.pk, "submit"])
+    assert client.get(reverse("records:mine")).status_code == 403
+    submit = reverse("records:workflow", args=[record.pk, "submit"])
     assert client.post(submit).status_code == 403
     assert ProjectRecord.objects.get(pk=record.pk).status == record.status
 
@@ -257,7 +257,7 @@ def test_bad_filter_values_never_give_a_500(demo, client):
     for junk in ("abc", "²", "2025.5"):
         response = client.get(url(ProjectRecord, "changelist") + f"?year={junk}")
         assert response.status_code == 302 and response["Location"].endswith("?e=1")
-    assert client.get(reverse("admin:evaluation_projectrecord_board") + "?year=²").status_code == 200
+    assert client.get(reverse("records:board") + "?year=²").status_code == 200
     assert client.get(url(ProjectRecord, "simple_history", 1, "²")).status_code == 404
 
 
@@ -284,7 +284,7 @@ def test_once_the_plan_has_begun_targets_and_status_change_only_by_revision(demo
 
 
 def _export_rows(client):
-    response = client.get(reverse("admin:evaluation_projectrecord_results_export"))
+    response = client.get(reverse("records:results_export"))
     if response.status_code != 200:
         return response.status_code
     workbook = load_workbook(io.BytesIO(response.content))
@@ -300,4 +300,4 @@ def test_spreadsheet_export_and_import_stay_inside_the_department(demo, client):
     assert {row[0] for row in _export_rows(client)} == {"1-2-1-03"}  # 3-3-1-03 is approved for 2025
     client.force_login(factories.user("nobody_export"))
     assert _export_rows(client) == 403
-    assert client.post(reverse("admin:evaluation_projectrecord_results_import"), {}).status_code == 403
+    assert client.post(reverse("records:results_import"), {}).status_code == 403

@@ -167,7 +167,7 @@ class FiscalYearAdmin(PortalAdmin):
             if year.status != CycleStatus.OPEN:
                 raise ValidationError("入力受付中の年度だけで準備できます。")
             count = services.records_prepare(
-                Project.objects.filter(plan=year.plan).for_year(year.year), year.year, by=request.user
+                Project.objects.filter(plan=year.plan).for_year(year.year), year, by=request.user
             )
             messages.info(request, f"{year}：{count}件の評価を新たに準備しました。")
 

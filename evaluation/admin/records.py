@@ -1,16 +1,13 @@
-"""The staff's entry pages: a project's record for a year with its workflow, and the lists around it."""
+"""The admin of a project's yearly record: the entry form with its result rows, and the lists of rows.
 
-import datetime
+The pages around it (the staff's list, the board, the results sheet, the review buttons) are views of
+their own in `evaluation.views.records`.
+"""
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
-from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_POST
 
 from core.admin import PortalAdmin, ReadOnlyMixin
 from core.fiscal import fiscal_year_label
@@ -20,16 +17,13 @@ from core.validators import whole_number
 from evaluation import services
 from evaluation.enums import CycleStatus, RecordStatus
 from evaluation.forms import VersionedForm
-from evaluation.imports import ImportProblem, dataset_from_upload, results_import
 from evaluation.models import ActionResult, FiscalYear, Grade, IndicatorResult, ProjectRecord
-from evaluation.resources import IndicatorResultResource
-from evaluation.selectors import (
-    cycle_statuses,
-    fiscal_year_current,
-    records_with_department,
-    submission_board,
-)
+from evaluation.rollups.year import record_proposed_grade
+from evaluation.selectors import fiscal_year_current, record_may_edit, records_with_department
 from projects.scoping import is_dx_office, scope_by_project_year, sees_everything
+
+# The name of the entry form's 「提出する」 button: save what is typed, then submit.
+SUBMIT = "_submit"
 
 
 class YearScopedAdmin(PortalAdmin):
@@ -242,25 +236,36 @@ class ProjectRecordAdmin(YearScopedAdmin):
     def _editable(self, request, record) -> bool:
         cache = request.__dict__.setdefault("_editable_records", {})
         if record.pk not in cache:
-            status = (
-                FiscalYear.objects.filter(plan_id=record.project.plan_id, year=record.fiscal_year)
-                .values_list("status", flat=True)
-                .first()
-            )
-            cache[record.pk] = self._may_edit(request.user, record, status)
+            cache[record.pk] = record_may_edit(request.user, record)
         return cache[record.pk]
 
-    @staticmethod
-    def _may_edit(user, record, cycle_status) -> bool:
-        if is_dx_office(user):
-            return cycle_status != CycleStatus.LOCKED or record.reopened
-        responsible = scope_by_project_year(
-            user, ProjectRecord.objects.filter(pk=record.pk), "project", "fiscal_year", editing=True
-        ).exists()
-        return responsible and record.is_open_to_department(cycle_status)
-
     def save_model(self, request, obj, form, change):
-        services.record_save(obj, by=request.user)
+        """Nothing here: the record is saved with its result rows by the entry service (`save_related`)."""
+
+    def save_related(self, request, form, formsets, change):
+        """Save the record and every changed result row in one service call; with 「提出する」, submit too."""
+        results = [row.instance for formset in formsets for row in formset.forms if row.has_changed()]
+        entry = {"by": request.user, "seen_version": form.cleaned_data.get("seen_version"), "results": results}
+        if SUBMIT in request.POST:
+            request.submission_refused = services.record_entry_submit(form.instance, **entry)
+        else:
+            services.record_entry_save(form.instance, **entry)
+        for formset in formsets:  # what the admin's change message reads from a formset it saved itself
+            formset.new_objects, formset.deleted_objects = [], []
+            formset.changed_objects = [(row.instance, row.changed_data) for row in formset.forms if row.has_changed()]
+
+    def response_change(self, request, obj):
+        if SUBMIT in request.POST:
+            refusal = request.submission_refused
+            if refusal is None:
+                messages.success(request, f"{obj.project}：提出しました。DX推進課の審査をお待ちください。")
+                return redirect("records:mine")
+            messages.error(request, f"入力内容は保存しました（入力中）。{_message(refusal)}")
+            return redirect("admin:evaluation_projectrecord_change", obj.pk)
+        if "_continue" not in request.POST and not sees_everything(request.user):
+            messages.success(request, f"{obj.project}：入力内容を保存しました。")
+            return redirect("records:mine")  # staff go back to their own list, not the records list
+        return super().response_change(request, obj)
 
     @admin.display(description="所管課（当該年度）", ordering="department_code")
     def department(self, record):
@@ -287,31 +292,6 @@ class ProjectRecordAdmin(YearScopedAdmin):
         for line in refused:
             messages.error(request, line)
 
-    # --- workflow and lists -------------------------------------------------------------------
-
-    def get_urls(self):
-        view = self.admin_site.admin_view
-        return [
-            path("mine/", view(self.mine_view), name="evaluation_projectrecord_mine"),
-            path("board/", view(self.board_view), name="evaluation_projectrecord_board"),
-            path(
-                "results/export/",
-                view(self.results_export_view),
-                name="evaluation_projectrecord_results_export",
-            ),
-            path(
-                "results/import/",
-                view(require_POST(self.results_import_view)),
-                name="evaluation_projectrecord_results_import",
-            ),
-            path(
-                "<path:object_id>/workflow/<str:action>/",
-                view(require_POST(self.workflow_view)),
-                name="evaluation_projectrecord_workflow",
-            ),
-            *super().get_urls(),
-        ]
-
     def change_view(self, request, object_id, form_url="", extra_context=None):
         record = self.get_object(request, object_id)
         context = {
@@ -320,167 +300,13 @@ class ProjectRecordAdmin(YearScopedAdmin):
             if record.status in RecordStatus.with_department()
             else [],
             "can_submit": record.status in RecordStatus.with_department() and self._editable(request, record),
+            "proposal": record_proposed_grade(record) if record.status in RecordStatus.with_department() else None,
             "can_review": is_dx_office(request.user) and record.status in RecordStatus.awaiting_review(),
             "can_reopen": is_dx_office(request.user) and record.status == RecordStatus.APPROVED,
             "grades": Grade.objects.filter(scale__plan_id=record.project.plan_id),
             **(extra_context or {}),
         }
         return super().change_view(request, object_id, form_url, context)
-
-    def workflow_view(self, request, object_id, action):
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        record = self.get_object(request, object_id)
-        perform = {
-            "submit": self._submit,
-            "return": self._return,
-            "approve": self._approve,
-            "reopen": self._reopen,
-        }
-        if action not in perform:
-            raise Http404("この操作はありません。")
-        try:
-            messages.success(request, f"{record.project}：{perform[action](request, record)}")
-        except ValidationError as error:
-            messages.error(request, _message(error))
-        return redirect(reverse("admin:evaluation_projectrecord_change", args=[record.pk]))
-
-    def _submit(self, request, record) -> str:
-        if not self.has_change_permission(request, record):
-            raise PermissionDenied
-        services.record_submit(record, by=request.user)
-        return "提出しました。DX推進課の審査をお待ちください。"
-
-    def _return(self, request, record) -> str:
-        services.record_return(record, by=request.user, comment=request.POST.get("comment", ""))
-        return "差し戻しました。"
-
-    def _approve(self, request, record) -> str:
-        grade = _grade(request.POST.get("final_grade"), record)
-        services.record_approve(
-            record, by=request.user, final_grade=grade, reason=request.POST.get("reason", "")
-        )
-        return "承認しました。"
-
-    def _reopen(self, request, record) -> str:
-        services.record_reopen(record, by=request.user, reason=request.POST.get("reason", ""))
-        return "訂正のために再開し、所管課に戻しました。"
-
-    def mine_view(self, request):
-        """Where department staff land: their projects for the current year and what each still needs."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        current = fiscal_year_current()
-        records = []
-        if current:
-            records = list(
-                records_with_department(
-                    scope_by_project_year(
-                        request.user,
-                        ProjectRecord.objects.filter(fiscal_year=current.year, project__plan=current.plan),
-                        "project",
-                        "fiscal_year",
-                        editing=True,
-                    )
-                )
-                .with_results()
-                .select_related("project")
-                .order_by("project__code")
-            )
-        statuses = cycle_statuses(records)
-        rows = [
-            {
-                "record": record,
-                "missing": record.missing_items() if record.status in RecordStatus.with_department() else [],
-                # The list holds only records the user's department is responsible for (editing scope).
-                "editable": record.is_open_to_department(
-                    statuses.get((record.project.plan_id, record.fiscal_year))
-                ),
-            }
-            for record in records
-        ]
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "担当事業の入力状況",
-            "fiscal_year": current,
-            "rows": rows,
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "admin/evaluation/projectrecord/mine.html", context)
-
-    def results_export_view(self, request):
-        """The results the user may fill now, as the spreadsheet the import takes back."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        resource = IndicatorResultResource(user=request.user)
-        dataset = resource.export(queryset=resource.export_queryset())
-        filename = f"成果指標の実績_{datetime.date.today():%Y%m%d}.xlsx"
-        return HttpResponse(
-            dataset.export("xlsx"),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={
-                "Content-Disposition": content_disposition_header(as_attachment=True, filename=filename)
-            },
-        )
-
-    def results_import_view(self, request):
-        """Take a filled sheet back: all rows are saved, or none and every problem is listed."""
-        if not self.has_change_permission(request):
-            raise PermissionDenied
-        upload = request.FILES.get("sheet")
-        try:
-            if upload is None:
-                raise ValidationError("取り込むファイルを選んでください。")
-            outcome = results_import(dataset_from_upload(upload), by=request.user)
-            problems = outcome.problems
-        except ValidationError as error:
-            problems = [ImportProblem(None, "ファイル", message) for message in error.messages]
-        if not problems:
-            messages.success(
-                request,
-                f"取り込みました（変更{outcome.changed}件、変更なし{outcome.unchanged}件）。"
-                "各事業の画面で確認してから提出してください。",
-            )
-            return redirect("admin:evaluation_projectrecord_mine")
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "取り込めませんでした",
-            "problems": problems,
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "admin/evaluation/projectrecord/import_problems.html", context)
-
-    def board_view(self, request):
-        """The DX office's submission board: per department, records in each state, overdue flagged."""
-        if not sees_everything(request.user):
-            raise Http404
-        years = (
-            FiscalYear.objects.select_related("plan").exclude(status=CycleStatus.PLANNED).order_by("-year")
-        )
-        chosen = request.GET.get("year")
-        fiscal_year = years.filter(year=whole_number(chosen)).first() if chosen else fiscal_year_current()
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "提出状況ボード",
-            "fiscal_year": fiscal_year,
-            "years": years,
-            "statuses": RecordStatus.choices,
-            "rows": submission_board(fiscal_year, today=datetime.date.today()) if fiscal_year else [],
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "admin/evaluation/projectrecord/board.html", context)
-
-
-def _grade(pk: str | None, record: ProjectRecord) -> Grade | None:
-    """The grade chosen on the form, which must belong to the record's plan's scale."""
-    if not pk:
-        return None
-    grade = Grade.objects.filter(pk=whole_number(pk), scale__plan_id=record.project.plan_id).first()
-    if grade is None:
-        raise ValidationError(
-            "選んだ評価区分はこの計画の評価区分ではありません。一覧から選び直してください。"
-        )
-    return grade
 
 
 def _message(error: ValidationError | PermissionDenied) -> str:

@@ -12,9 +12,10 @@ from evaluation.services.cycle import fiscal_year_close, fiscal_year_lock, fisca
 from evaluation.services.measures import grade_reason_check, measure_evaluate
 from evaluation.services.records import (
     record_approve,
+    record_entry_save,
+    record_entry_submit,
     record_reopen,
     record_return,
-    record_save,
     record_submit,
 )
 from evaluation.services.reference import reference_data_load, roles_sync
@@ -26,9 +27,10 @@ __all__ = [
     "grade_reason_check",
     "measure_evaluate",
     "record_approve",
+    "record_entry_save",
+    "record_entry_submit",
     "record_reopen",
     "record_return",
-    "record_save",
     "record_submit",
     "records_prepare",
     "reference_data_load",

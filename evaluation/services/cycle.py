@@ -51,21 +51,22 @@ def fiscal_year_open(fiscal_year: FiscalYear, *, deadline: datetime.date, by) ->
     fiscal_year.status, fiscal_year.deadline = CycleStatus.OPEN, deadline
     save_with_history(fiscal_year, by=by, reason="入力受付を開始")
     projects = Project.objects.filter(plan=fiscal_year.plan).for_year(fiscal_year.year)
-    return records_prepare(projects, fiscal_year.year, by=by)
+    return records_prepare(projects, fiscal_year, by=by)
 
 
 @transaction.atomic
-def records_prepare(projects, year: int, *, by) -> int:
-    """Create the missing records and result rows of `projects` for `year` (bulk, with history).
+def records_prepare(projects, fiscal_year: FiscalYear, *, by) -> int:
+    """Create the missing records and result rows of `projects` for `fiscal_year` (bulk, with history).
 
     DX office only; idempotent, so it also prepares projects added to a year already open.
     """
     require_dx_office(by)
+    year = fiscal_year.year
     projects = list(projects.prefetch_related("action_goals", "indicators"))
     existing = set(
         ProjectRecord.objects.filter(project__in=projects, fiscal_year=year).values_list("project", flat=True)
     )
-    new_records = [ProjectRecord(project=p, fiscal_year=year) for p in projects if p.pk not in existing]
+    new_records = [ProjectRecord(project=p, cycle=fiscal_year, fiscal_year=year) for p in projects if p.pk not in existing]
     bulk_create_with_history(
         new_records, ProjectRecord, default_user=by, default_change_reason="年度の評価を準備"
     )

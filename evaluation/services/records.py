@@ -1,5 +1,6 @@
 """A project record's workflow: save, submit, return, approve, reopen."""
 
+from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -7,25 +8,18 @@ from django.utils import timezone
 
 from core.fiscal import fiscal_year_label
 from evaluation.enums import CycleStatus, RecordStatus
-from evaluation.models import (
-    FiscalYear,
-    Grade,
-    ProjectRecord,
-)
+from evaluation.models import ActionResult, Grade, IndicatorResult, ProjectRecord
 from evaluation.rollups.year import record_proposed_grade
-from evaluation.services.common import require_dx_office, save_with_history
+from evaluation.selectors import record_may_edit
+from evaluation.services.common import require_dx_office, save_with_history, version_check
 
 
 def _locked_record(record: ProjectRecord) -> ProjectRecord:
     return (
         ProjectRecord.objects.select_for_update(of=("self",))
-        .select_related("project__plan")
+        .select_related("project__plan", "cycle")
         .get(pk=record.pk)
     )
-
-
-def _cycle_of(record: ProjectRecord) -> FiscalYear:
-    return FiscalYear.objects.get(plan_id=record.project.plan_id, year=record.fiscal_year)
 
 
 def _require_status(record: ProjectRecord, allowed: list[str], action: str) -> None:
@@ -38,15 +32,68 @@ def _require_status(record: ProjectRecord, allowed: list[str], action: str) -> N
         )
 
 
-def record_save(record: ProjectRecord, *, by, reason: str = "入力内容を保存") -> None:
-    """Save what staff or the DX office typed into a record; a first save moves it to 入力中.
+def _refuse_unless_editable(record: ProjectRecord, by, action: str) -> None:
+    if not record_may_edit(by, record):
+        raise ValidationError(
+            "%(year)sのこの事業は、いま%(action)sできません（入力受付の終了、または担当外の事業です）。",
+            code="not_editable",
+            params={"year": fiscal_year_label(record.fiscal_year), "action": action},
+        )
 
-    The caller has checked the version (`version_check`) and the user's right to edit.
+
+@transaction.atomic
+def record_entry_save(
+    record: ProjectRecord,
+    *,
+    by,
+    seen_version: int | None,
+    results: Sequence[ActionResult | IndicatorResult] = (),
+    reason: str = "入力内容を保存",
+) -> ProjectRecord:
+    """Save what a user typed into a record and its result rows: the one write path for entry.
+
+    `record` carries the typed field values; `results` are the changed action-goal and indicator
+    rows of that record. Refused, with nothing saved, when the record changed since `seen_version`
+    or when `by` may not edit it now. Each row and the record are saved with `by` and `reason` in
+    their history; a first save moves the record to 入力中 and every save gives it a new version,
+    so a page or sheet opened before cannot overwrite it. Used by the entry page, the spreadsheet
+    import and `record_entry_submit`.
     """
+    version_check(record, seen_version)
+    _refuse_unless_editable(record, by, "保存")
+    for row in results:
+        if row.record_id != record.pk:
+            raise ValidationError("別の事業の実績は、この画面からは保存できません。", code="foreign_row")
+        row.full_clean(validate_unique=False, validate_constraints=False)
+        save_with_history(row, by=by, reason=reason)
     if record.status == RecordStatus.NOT_STARTED:
         record.status = RecordStatus.DRAFT
     record.version += 1
     save_with_history(record, by=by, reason=reason)
+    return record
+
+
+@transaction.atomic
+def record_entry_submit(
+    record: ProjectRecord,
+    *,
+    by,
+    seen_version: int | None,
+    results: Sequence[ActionResult | IndicatorResult] = (),
+) -> ValidationError | None:
+    """Save what is on the entry form, then submit it, in one transaction; None when submitted.
+
+    When the submission is refused (something is still missing), the save stands as a draft and the
+    refusal is returned for the page to show: nothing typed is lost. A refused save raises, as in
+    `record_entry_save`, and saves nothing.
+    """
+    record = record_entry_save(record, by=by, seen_version=seen_version, results=results)
+    try:
+        with transaction.atomic():  # a savepoint: a refused submission leaves the save in place
+            record_submit(record, by=by)
+    except ValidationError as refusal:
+        return refusal
+    return None
 
 
 @transaction.atomic
@@ -54,12 +101,7 @@ def record_submit(record: ProjectRecord, *, by) -> ProjectRecord:
     """Submit a complete record for review (入力中・差戻し → 提出済み・再提出); lists what is missing."""
     record = _locked_record(record)
     _require_status(record, RecordStatus.with_department(), "提出")
-    if not record.is_open_to_department(_cycle_of(record).status):
-        raise ValidationError(
-            "%(year)sの入力受付は終了しているため提出できません。",
-            code="cycle_closed",
-            params={"year": fiscal_year_label(record.fiscal_year)},
-        )
+    _refuse_unless_editable(record, by, "提出")
     missing = record.missing_items()
     if missing:
         raise ValidationError(
@@ -126,7 +168,7 @@ def record_reopen(record: ProjectRecord, *, by, reason: str) -> ProjectRecord:
     """
     require_dx_office(by)
     record = _locked_record(record)
-    if _cycle_of(record).status != CycleStatus.LOCKED:
+    if record.cycle.status != CycleStatus.LOCKED:
         raise ValidationError(
             "確定した年度の評価だけが再開の対象です。確定前は差戻しを使ってください。", code="not_locked"
         )

@@ -39,7 +39,7 @@ def _submitted_record():
     record.action_results.update(completion=Completion.ACHIEVED)
     record.self_grade = Grade.objects.get(code="A")
     record.self_grade_reason, record.next_direction = "予定どおり", "continue"
-    services.record_save(record, by=staff)
+    services.record_entry_save(record, by=staff, seen_version=record.version)
     services.record_submit(record, by=staff)
     return record, dx
 
@@ -90,9 +90,8 @@ def test_two_concurrent_saves_of_the_same_version_leave_the_first():
 
         with transaction.atomic():
             current = ProjectRecord.objects.get(pk=record.pk)
-            services.version_check(current, seen)
             current.review_comment = text
-            services.record_save(current, by=dx)
+            services.record_entry_save(current, by=dx, seen_version=seen)
             return text
 
     outcomes = _run_together(lambda: save("一人目"), lambda: save("二人目"))

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from evaluation.models import IndicatorResult, ProjectRecord
+from evaluation.models import FiscalYear, IndicatorResult, ProjectRecord
 from projects.models import Project
 from tests import factories
 
@@ -21,8 +21,8 @@ def messages(error: ValidationError) -> dict[str, list[str]]:
 
 
 def test_one_record_per_project_and_year(project):
-    factories.record(project, year=2024)
-    duplicate = ProjectRecord(project=project, fiscal_year=2024)
+    first = factories.record(project, year=2024)
+    duplicate = ProjectRecord(project=project, cycle=first.cycle, fiscal_year=2024)
     with pytest.raises(ValidationError) as caught:
         duplicate.full_clean()
     assert messages(caught.value) == {"fiscal_year": ["この事業のこの年度の評価は既に登録されています。"]}
@@ -33,7 +33,7 @@ def test_one_record_per_project_and_year(project):
 def test_a_year_outside_the_plan_is_refused_with_the_period(project):
     record = ProjectRecord(project=project, fiscal_year=2028)
     with pytest.raises(ValidationError) as caught:
-        record.full_clean()
+        record.full_clean(exclude=["cycle"])  # the plan has no 2028 to link to
     assert messages(caught.value) == {
         "fiscal_year": ["2028年度は計画の期間（2024〜2027年度）の外です。期間内の年度を入力してください。"]
     }
@@ -42,7 +42,7 @@ def test_a_year_outside_the_plan_is_refused_with_the_period(project):
 def test_a_year_before_the_project_started_is_refused(plan):
     project = factories.project(factories.department(), start_year=2026)
     with pytest.raises(ValidationError) as caught:
-        ProjectRecord(project=project, fiscal_year=2025).full_clean()
+        ProjectRecord(project=project, cycle=_cycle(project, 2025), fiscal_year=2025).full_clean()
     assert messages(caught.value) == {
         "fiscal_year": ["この事業は令和7年度（2025年度）には実施されていません。"]
     }
@@ -50,7 +50,18 @@ def test_a_year_before_the_project_started_is_refused(plan):
 
 def test_the_database_refuses_an_impossible_year(project):
     with pytest.raises(IntegrityError), transaction.atomic():
-        ProjectRecord.objects.create(project=project, fiscal_year=224)
+        ProjectRecord.objects.create(project=project, cycle=_cycle(project, 2024), fiscal_year=224)
+
+
+def test_a_record_belongs_to_a_year_of_its_own_plan(project):
+    record = ProjectRecord(project=project, cycle=_cycle(project, 2025), fiscal_year=2024)
+    with pytest.raises(ValidationError) as caught:
+        record.full_clean()
+    assert messages(caught.value) == {"cycle": ["評価年度は、事業の計画とこの評価の年度に合うものを選んでください。"]}
+
+
+def _cycle(project, year):
+    return FiscalYear.objects.get(plan=project.plan, year=year)
 
 
 def test_missing_actuals_are_never_zero(project):

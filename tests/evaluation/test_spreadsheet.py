@@ -30,8 +30,8 @@ HEADERS = [
     "補足",
     "版",
 ]
-EXPORT = "admin:evaluation_projectrecord_results_export"
-IMPORT = "admin:evaluation_projectrecord_results_import"
+EXPORT = "records:results_export"
+IMPORT = "records:results_import"
 
 
 @pytest.fixture
@@ -199,8 +199,11 @@ def test_an_old_sheet_cannot_overwrite_newer_work(year_open, client):
     workbook = _sheet(client)  # version 0
     record = ProjectRecord.objects.get(project__code="1-1-1-01")
     record.issues = "後から入力した課題"
-    colleague = factories.user("colleague", role=DEPARTMENT_STAFF, first_name="花子", last_name="相模")
-    services.record_save(record, by=colleague)
+    colleague = factories.user(
+        "colleague", role=DEPARTMENT_STAFF, first_name="花子", last_name="相模",
+        departments=[record.project.assignments.get().department],
+    )  # fmt: skip
+    services.record_entry_save(record, by=colleague, seen_version=record.version)
     workbook.active["I2"] = 100
     problems = _upload(client, workbook).context["problems"]
     assert {p.row for p in problems} == {2, 3}

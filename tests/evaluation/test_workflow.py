@@ -11,6 +11,7 @@ from core.roles import DEPARTMENT_STAFF, DX_OFFICE
 from evaluation import services
 from evaluation.enums import ActualStatus, Completion, CycleStatus, RecordStatus
 from evaluation.models import FiscalYear, Grade, ProjectRecord
+from evaluation.selectors import record_may_edit
 from tests import factories
 
 DEADLINE = datetime.date(2026, 6, 30)
@@ -36,15 +37,13 @@ def fill(record, *, actual=Decimal(165), grade="A"):
     """What staff type on the entry page, saved the way the page saves it."""
     result = record.indicator_results.get()
     result.actual, result.actual_status = actual, ActualStatus.CONFIRMED
-    result.save()
     action = record.action_results.get()
     action.done, action.completion = "10件に拡大した", Completion.ACHIEVED
-    action.save()
     record.self_grade = Grade.objects.get(scale__plan=record.project.plan, code=grade)
     record.self_grade_reason = "対象手続を予定どおり拡大した"
     record.next_direction = "continue"
     staff = record.project.assignments.get().department.memberships.first().user
-    services.record_save(record, by=staff)
+    services.record_entry_save(record, by=staff, seen_version=record.version, results=[result, action])
 
 
 def reload(record):
@@ -164,12 +163,12 @@ def test_a_locked_year_is_read_only_and_a_correction_needs_a_reason(setting):
     snapshot = services.fiscal_year_lock(year, by=dx)
     assert (snapshot.fiscal_year, snapshot.taken_by) == (2025, dx)
     assert FiscalYear.objects.get(pk=year.pk).status == CycleStatus.LOCKED
-    assert not reload(record).is_open_to_department(CycleStatus.LOCKED)
+    assert not record_may_edit(staff, reload(record))
     with pytest.raises(ValidationError, match="訂正のために再開する理由を入力してください。"):
         services.record_reopen(record, by=dx, reason="")
     reopened = services.record_reopen(record, by=dx, reason="実績値の誤記を訂正")
     assert (reopened.status, reopened.reopened) == (RecordStatus.RETURNED, True)
-    assert reopened.is_open_to_department(CycleStatus.LOCKED)
+    assert record_may_edit(staff, reload(record))
     services.record_submit(record, by=staff)
     assert services.record_approve(record, by=dx).reopened is False
 
@@ -216,17 +215,34 @@ def test_staff_fill_the_entry_page_with_the_target_beside_the_input(setting, cli
     assert "160 件（基準値と最終目標から補間）" in page
     assert "提出する前に、次の5項目を入力してください。" in page
     response = client.post(url, _entry_data(record))
-    assert response.status_code == 302
+    assert (response.status_code, response.url) == (302, reverse("records:mine"))  # back to their list
     saved = reload(record)
     result = saved.indicator_results.get()
     assert (saved.status, saved.version, result.actual, result.actual_status) == (
         RecordStatus.DRAFT, 1, Decimal(150), ActualStatus.CONFIRMED
     )  # fmt: skip
-    response = client.post(
-        reverse("admin:evaluation_projectrecord_workflow", args=[record.pk, "submit"]), follow=True
-    )
+    response = client.post(url, _entry_data(saved, _submit="提出する"), follow=True)
+    assert response.status_code == 200
     assert "書かない窓口の推進：提出しました。" in response.content.decode()
     assert reload(record).status == RecordStatus.SUBMITTED
+
+
+def test_submitting_without_saving_first_saves_everything_typed(setting, client):
+    record, staff = setting["record"], setting["staff"]
+    client.force_login(staff)
+    url = reverse("admin:evaluation_projectrecord_change", args=[record.pk])
+    response = client.post(url, _entry_data(record, _submit="提出する"), follow=True)
+    assert response.status_code == 200
+    assert "書かない窓口の推進：提出しました。" in response.content.decode()
+    saved = reload(record)
+    result, action = saved.indicator_results.get(), saved.action_results.get()
+    assert (saved.status, saved.results_summary, saved.self_grade_reason, saved.next_direction) == (
+        RecordStatus.SUBMITTED, "対象手続を拡大した", "予定どおり", "continue"
+    )  # fmt: skip
+    assert (result.actual, action.done, action.completion) == (Decimal(150), "10件に拡大した", "achieved")
+    assert list(saved.history.values_list("history_change_reason", "history_user__username")[:2]) == [
+        ("提出", "staff_a"), ("入力内容を保存", "staff_a")
+    ]  # fmt: skip
 
 
 def test_a_submitted_record_is_read_only_for_staff(setting, client):
@@ -241,16 +257,31 @@ def test_a_submitted_record_is_read_only_for_staff(setting, client):
     assert reload(record).self_grade_reason == "対象手続を予定どおり拡大した"
 
 
-def test_submitting_from_the_page_shows_what_is_missing(setting, client):
+def test_a_refused_submission_keeps_what_was_typed_as_a_draft_and_on_screen(setting, client):
     client.force_login(setting["staff"])
     record = setting["record"]
-    response = client.post(
-        reverse("admin:evaluation_projectrecord_workflow", args=[record.pk, "submit"]), follow=True
-    )
+    url = reverse("admin:evaluation_projectrecord_change", args=[record.pk])
+    data = _entry_data(record, _submit="提出する", **{"action_results-0-completion": ""})
+    response = client.post(url, data, follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain == [(url, 302)]  # back on the same record, not a list
+    page = response.content.decode()
     assert (
-        "未入力の項目があるため提出できません。次の項目を入力してください: 行動目標「対象手続を10件に拡大」の達成状況"
-        in response.content.decode()
+        "入力内容は保存しました（入力中）。未入力の項目があるため提出できません。"
+        "次の項目を入力してください: 行動目標「対象手続を10件に拡大」の達成状況" in page
     )
+    saved = reload(record)
+    assert (saved.status, saved.self_grade_reason, saved.indicator_results.get().actual) == (
+        RecordStatus.DRAFT, "予定どおり", Decimal(150)
+    )  # fmt: skip
+    assert "\n予定どおり</textarea>" in page and 'value="150' in page and "10件に拡大した</textarea>" in page
+
+
+def test_the_workflow_urls_offer_no_submission_without_the_form(setting, client):
+    client.force_login(setting["staff"])
+    record = setting["record"]
+    response = client.post(reverse("records:workflow", args=[record.pk, "submit"]))
+    assert response.status_code == 404
     assert reload(record).status == RecordStatus.NOT_STARTED
 
 
@@ -285,7 +316,7 @@ def test_staff_land_on_their_projects_and_see_what_is_missing(setting, client):
     client.force_login(setting["other"])
     assert (
         "書かない窓口の推進"
-        not in client.get(reverse("admin:evaluation_projectrecord_mine")).content.decode()
+        not in client.get(reverse("records:mine")).content.decode()
     )
 
 
@@ -293,17 +324,17 @@ def test_the_board_counts_states_per_department_and_flags_overdue(setting, clien
     other_project = factories.project(
         setting["other"].memberships.get().department, code="3-2-1-01", measure_code="3-2"
     )
-    services.records_prepare(type(other_project).objects.filter(pk=other_project.pk), 2025, by=setting["dx"])
+    services.records_prepare(type(other_project).objects.filter(pk=other_project.pk), setting["year"], by=setting["dx"])
     fill(setting["record"])
     services.record_submit(setting["record"], by=setting["staff"])
     FiscalYear.objects.filter(pk=setting["year"].pk).update(deadline=datetime.date(2020, 4, 30))
     client.force_login(setting["dx"])
-    response = client.get(reverse("admin:evaluation_projectrecord_board"))
+    response = client.get(reverse("records:board"))
     rows = [(row.department, row.counts, row.overdue) for row in response.context["rows"]]
     assert sorted(rows) == [("市民課", {"submitted": 1}, False), ("広報課", {"not_started": 1}, True)]
     assert "期限超過（未提出1件）" in response.content.decode()
     client.force_login(setting["staff"])
-    assert client.get(reverse("admin:evaluation_projectrecord_board")).status_code == 404
+    assert client.get(reverse("records:board")).status_code == 404
 
 
 def test_the_history_page_shows_who_changed_what_before_and_after(setting, client):
@@ -345,7 +376,7 @@ def _more_projects(setting, count):
         factories.action_goal(project, year=2025)
         factories.indicator(project)
     services.records_prepare(
-        type(projects[0]).objects.filter(pk__in=[p.pk for p in projects]), 2025, by=setting["dx"]
+        type(projects[0]).objects.filter(pk__in=[p.pk for p in projects]), setting["year"], by=setting["dx"]
     )
 
 
@@ -356,7 +387,7 @@ def test_my_projects_and_the_board_keep_their_queries_with_more_records(
     if extra:
         _more_projects(setting, extra)
     client.force_login(setting["staff"])
-    mine = reverse("admin:evaluation_projectrecord_mine")
+    mine = reverse("records:mine")
     client.get(mine)  # warm the content-type cache
     # session, user, groups (2), memberships and lineage (2), the current year, the records with
     # their results (3), the records' cycles, permissions (2), and the session save (3)
@@ -364,7 +395,7 @@ def test_my_projects_and_the_board_keep_their_queries_with_more_records(
         page = client.get(mine)
     assert len(page.context["rows"]) == 1 + extra
     client.force_login(setting["dx"])
-    board = reverse("admin:evaluation_projectrecord_board")
+    board = reverse("records:board")
     client.get(board)
     # session, user, groups (2), the current year, permissions (2, for the menu), the board's one
     # query, the years for the picker, and the session save (3)
@@ -383,7 +414,7 @@ def test_approving_with_a_grade_of_another_scale_is_refused(setting, client):
         code="S", label="特に優れる", short_label="特優", min_achievement=Decimal("1.1")
     )
     client.force_login(setting["dx"])
-    url = reverse("admin:evaluation_projectrecord_workflow", args=[record.pk, "approve"])
+    url = reverse("records:workflow", args=[record.pk, "approve"])
     response = client.post(url, {"final_grade": foreign.pk, "reason": "x"}, follow=True)
     assert "選んだ評価区分はこの計画の評価区分ではありません。" in response.content.decode()
     assert reload(record).status == RecordStatus.SUBMITTED

@@ -21,7 +21,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, days, **options):
-        url = settings.PORTAL_BASE_URL.rstrip("/") + reverse("admin:evaluation_projectrecord_mine")
+        url = settings.PORTAL_BASE_URL.rstrip("/") + reverse("records:mine")
         sent = 0
         for reminder in reminders_due(today=datetime.date.today(), days_before=days):
             subject = f"【ICT総合戦略】{fiscal_year_label(reminder.fiscal_year.year)}評価の入力のお願い（{reminder.department}）"

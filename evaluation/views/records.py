@@ -1,0 +1,166 @@
+"""The staff's pages around the entry form: their list, the DX office's board, the results sheet
+and the workflow buttons. Each checks the user's permission and scopes rows by `projects.scoping`."""
+
+import datetime
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_POST
+
+from core.validators import whole_number
+from evaluation import services
+from evaluation.enums import CycleStatus, RecordStatus
+from evaluation.imports import ImportProblem, dataset_from_upload, results_import
+from evaluation.models import FiscalYear, Grade, ProjectRecord
+from evaluation.resources import IndicatorResultResource
+from evaluation.selectors import (
+    fiscal_year_current,
+    records_editable_by,
+    records_with_department,
+    submission_board,
+)
+from projects.scoping import scope_by_project_year, sees_everything
+
+VIEW = "evaluation.view_projectrecord"
+CHANGE = "evaluation.change_projectrecord"
+
+
+def _page(request, template: str, title: str, **context) -> TemplateResponse:
+    """A page in the admin's frame, with its menu and the user's links."""
+    context = {**admin.site.each_context(request), "title": title, "opts": ProjectRecord._meta, **context}
+    return TemplateResponse(request, template, context)
+
+
+def _require(request, permission: str) -> None:
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+
+
+def mine(request):
+    """Where department staff land: their projects for the current year and what each still needs."""
+    _require(request, VIEW)
+    current = fiscal_year_current()
+    records = []
+    if current:
+        responsible = scope_by_project_year(
+            request.user, ProjectRecord.objects.filter(cycle=current), "project", "fiscal_year", editing=True
+        )
+        records = list(
+            records_with_department(responsible).with_results().select_related("project").order_by("project__code")
+        )
+    editable = set(records_editable_by(request.user, ProjectRecord.objects.filter(cycle=current)).values_list("pk", flat=True))
+    rows = [
+        {
+            "record": record,
+            "missing": record.missing_items() if record.status in RecordStatus.with_department() else [],
+            "editable": record.pk in editable,
+        }
+        for record in records
+    ]
+    return _page(
+        request, "admin/evaluation/projectrecord/mine.html", "担当事業の入力状況", fiscal_year=current, rows=rows
+    )
+
+
+def board(request):
+    """The DX office's submission board: per department, records in each state, overdue flagged."""
+    if not sees_everything(request.user):
+        raise Http404
+    years = FiscalYear.objects.select_related("plan").exclude(status=CycleStatus.PLANNED).order_by("-year")
+    chosen = request.GET.get("year")
+    fiscal_year = years.filter(year=whole_number(chosen)).first() if chosen else fiscal_year_current()
+    rows = submission_board(fiscal_year, today=datetime.date.today()) if fiscal_year else []
+    return _page(
+        request,
+        "admin/evaluation/projectrecord/board.html",
+        "提出状況ボード",
+        fiscal_year=fiscal_year,
+        years=years,
+        statuses=RecordStatus.choices,
+        rows=rows,
+    )
+
+
+def results_export(request):
+    """The results the user may fill now, as the spreadsheet the import takes back."""
+    _require(request, VIEW)
+    resource = IndicatorResultResource(user=request.user)
+    dataset = resource.export(queryset=resource.export_queryset())
+    filename = f"成果指標の実績_{datetime.date.today():%Y%m%d}.xlsx"
+    return HttpResponse(
+        dataset.export("xlsx"),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": content_disposition_header(as_attachment=True, filename=filename)},
+    )
+
+
+@require_POST
+def results_upload(request):
+    """Take a filled sheet back: all rows are saved, or none and every problem is listed."""
+    _require(request, CHANGE)
+    upload = request.FILES.get("sheet")
+    try:
+        if upload is None:
+            raise ValidationError("取り込むファイルを選んでください。")
+        outcome = results_import(dataset_from_upload(upload), by=request.user)
+        problems = outcome.problems
+    except ValidationError as error:
+        problems = [ImportProblem(None, "ファイル", message) for message in error.messages]
+    if not problems:
+        messages.success(
+            request,
+            f"取り込みました（変更{outcome.changed}件、変更なし{outcome.unchanged}件）。"
+            "各事業の画面で確認してから提出してください。",
+        )
+        return redirect("records:mine")
+    return _page(
+        request, "admin/evaluation/projectrecord/import_problems.html", "取り込めませんでした", problems=problems
+    )
+
+
+@require_POST
+def workflow(request, pk, action):
+    """The review buttons of the entry page: return, approve, reopen (submitting is part of the form)."""
+    _require(request, VIEW)
+    record = get_object_or_404(
+        scope_by_project_year(request.user, ProjectRecord.objects.select_related("project"), "project", "fiscal_year"),
+        pk=whole_number(pk),
+    )
+    perform = {"return": _return, "approve": _approve, "reopen": _reopen}
+    if action not in perform:
+        raise Http404("この操作はありません。")
+    try:
+        messages.success(request, f"{record.project}：{perform[action](request, record)}")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("admin:evaluation_projectrecord_change", record.pk)
+
+
+def _return(request, record) -> str:
+    services.record_return(record, by=request.user, comment=request.POST.get("comment", ""))
+    return "差し戻しました。"
+
+
+def _approve(request, record) -> str:
+    grade = _grade(request.POST.get("final_grade"), record)
+    services.record_approve(record, by=request.user, final_grade=grade, reason=request.POST.get("reason", ""))
+    return "承認しました。"
+
+
+def _reopen(request, record) -> str:
+    services.record_reopen(record, by=request.user, reason=request.POST.get("reason", ""))
+    return "訂正のために再開し、所管課に戻しました。"
+
+
+def _grade(pk: str | None, record: ProjectRecord) -> Grade | None:
+    """The grade chosen on the form, which must belong to the record's plan's scale."""
+    if not pk:
+        return None
+    grade = Grade.objects.filter(pk=whole_number(pk), scale__plan_id=record.project.plan_id).first()
+    if grade is None:
+        raise ValidationError("選んだ評価区分はこの計画の評価区分ではありません。一覧から選び直してください。")
+    return grade
