@@ -24,13 +24,14 @@ from tests import factories
 
 # FY2024 of the demo, worked out by hand from the indicators' figures: every record is approved,
 # so each project counts under its final grade, which the demo set from its one indicator's
-# achievement on the scale (A ≥ 100 %, B ≥ 80 %, C below). All projects reach A except these:
+# 進捗率 on the scale (A ≥ 100 %, B ≥ 80 %, C below). All projects reach A except these (to four
+# places; the figures themselves are unrounded):
 NOT_A_2024 = {
     "1-2-2-01": (0.6944, "C"),  # (11 − 6) ÷ (13.2 − 6)
-    "2-1-1-02": (0.9524, "B"),  # cumulative: 50 ÷ 52.5
+    "2-1-1-02": (0.8889, "B"),  # cumulative, from its baseline: (50 − 30) ÷ (52.5 − 30)
     "2-1-3-02": (0.7419, "C"),  # (19.6 − 15) ÷ (21.2 − 15)
     "2-1-3-03": (0.9, "B"),  # (58.4 − 35) ÷ (61 − 35)
-    "3-1-1-01": (0.9976, "B"),  # cumulative: 212 ÷ 212.5
+    "3-1-1-01": (0.992, "B"),  # cumulative, from its baseline: (212 − 150) ÷ (212.5 − 150)
     "3-2-1-01": (0.75, "C"),  # (47,250 − 42,000) ÷ (49,000 − 42,000)
     "3-3-1-01": (0.9, "B"),  # (752 − 500) ÷ (780 − 500)
     "3-3-1-03": (0.9, "B"),  # (1,152 − 900) ÷ (1,180 − 900)
@@ -62,7 +63,9 @@ def figures_2024(demo) -> dict:
 def test_fy2024_project_figures_as_computed_by_hand(figures_2024):
     indicators = {i["owner"]: i for i in figures_2024["indicators"] if i["owner_kind"] == "project"}
     not_a = {
-        code: (i["achievement"], i["grade"]) for code, i in indicators.items() if i["grade"] not in ("A", "−")
+        code: (round(i["achievement"], 4), i["grade"])
+        for code, i in indicators.items()
+        if i["grade"] not in ("A", "−")
     }
     assert not_a == NOT_A_2024
     grades = {p["code"]: (p["grade"], p["grade_source"]) for p in figures_2024["projects"]}
@@ -82,16 +85,17 @@ def test_fy2024_counts_by_grade_per_measure_and_for_the_plan(figures_2024):
     }
     plan = figures_2024["plan"]
     assert plan["grade_counts"] == {"A": 23, "B": 5, "C": 3}
-    assert plan["grade_shares"] == {"A": 0.7419, "B": 0.1613, "C": 0.0968}  # of the 31 rated
+    shares = {code: round(share, 4) for code, share in plan["grade_shares"].items()}
+    assert shares == {"A": 0.7419, "B": 0.1613, "C": 0.0968}  # of the 31 rated
     assert plan["excluded"] == LEFT_OUT_2024
 
 
 def test_fy2024_measure_targets_each_reached_ninety_percent_of_the_way(figures_2024):
     # The demo put every target indicator 90 % of the way from baseline to the year's target: B,
     # except 2-2's availability, which is held at 99.9 % (maintain: A), and 3-1's open data, a
-    # cumulative count scored by ratio: 206 / 212.5 = 96.9 % (still B).
+    # cumulative count, which also scores progress from its baseline: (206 − 150) ÷ (212.5 − 150) = 0.896.
     targets = {
-        i["code"]: (i["achievement"], i["grade"])
+        i["code"]: (round(i["achievement"], 4), i["grade"])
         for i in figures_2024["indicators"]
         if i["owner_kind"] == "measure"
     }
@@ -101,7 +105,7 @@ def test_fy2024_measure_targets_each_reached_ninety_percent_of_the_way(figures_2
         "2-1-1": (0.9, "B"),
         "2-2-1": (1.0, "A"),
         "2-3-1": (0.9, "B"),
-        "3-1-1": (0.9694, "B"),
+        "3-1-1": (0.896, "B"),
         "3-2-1": (0.88, "B"),
         "3-3-1": (0.896, "B"),
     }
@@ -123,7 +127,7 @@ def test_fy2025_counts_unapproved_records_under_their_proposal_and_leaves_out_em
         ("submitted", "proposed"),
     ]
     assert sources[("not_started", "proposed")] == ["−"] * 8
-    assert figures["plan"]["grade_counts"] == {"A": 15, "B": 4, "C": 7}
+    assert figures["plan"]["grade_counts"] == {"A": 15, "B": 3, "C": 8}
     assert [item["reason"] for item in figures["plan"]["excluded"]] == (
         ["成果指標の達成度にも行動目標の達成状況にも数値がない"] * 8 + ["実績未入力"] * 8
     )
@@ -190,6 +194,8 @@ def test_the_rollup_command_prints_the_years_figures_as_json(demo):
     figures = json.loads(out.getvalue())
     assert list(figures) == [
         "fiscal_year",
+        "graded_by",
+        "sample",
         "grades",
         "indicators",
         "projects",
@@ -198,7 +204,7 @@ def test_the_rollup_command_prints_the_years_figures_as_json(demo):
         "goals",
         "plan",
     ]
-    assert figures["fiscal_year"] == 2024
+    assert (figures["fiscal_year"], figures["graded_by"], figures["sample"]) == (2024, "progress", True)
     assert figures["grades"][0] == {"code": "A", "label": "A（予定どおり）", "min_achievement": 1.0}
     assert figures["indicators"][8] == {
         "code": "1",
@@ -214,10 +220,14 @@ def test_the_rollup_command_prints_the_years_figures_as_json(demo):
         "final_target": 900.0,
         "actual": 564.0,
         "status": "confirmed",
-        "achievement": 1.0444,
+        # 進捗率 (564 − 420) ÷ (540 − 420) grades; the 達成率 564 ÷ 540 is shown beside it.
+        "achievement": 1.2,
+        "progress": 1.2,
+        "rate": float(Decimal(564) / Decimal(540)),
         "missing_reason": None,
         "too_high": False,
         "grade": "A",
+        "sample": True,
         "forecast": {"outlook": "insufficient", "projected": None, "points": 1},
     }
     milestone = next(p for p in figures["projects"] if p["code"] == "1-2-2-02")
@@ -229,6 +239,7 @@ def test_the_rollup_command_prints_the_years_figures_as_json(demo):
         "proposed_grade": "A",
         "grade": "−",
         "grade_source": "final",
+        "sample": True,
         "grade_counts": {"A": 0, "B": 0, "C": 0},
         "grade_shares": {"A": None, "B": None, "C": None},
         "excluded": [{"kind": "outcome_indicator", "code": "1", "reason": "この年度の目標値がない"}],
@@ -308,7 +319,7 @@ def test_the_snapshot_diff_lists_what_a_late_correction_changed(demo):
     snapshot = snapshot_take(plan=demo, fiscal_year=2024, by=None)
     _correct_sns_followers_2024()
     # The project moves from C to A, so do the counts above it; its initiative's mean goes from
-    # (0.75 + 1 + 1) ÷ 3 = 0.9167 to 1. The measure's, goal's and plan's figures come from the
+    # (0.75 + 1 + 1) ÷ 3 = 0.91666… to 1. The measure's, goal's and plan's figures come from the
     # measure targets, which did not change.
     assert [(d.subject, d.field, d.reported, d.today) for d in snapshot_diff(snapshot)] == [
         ("計画全体", "事業の評価区分ごとの件数", _counts(23, 5, 3), _counts(24, 5, 2)),
@@ -324,16 +335,19 @@ def test_the_snapshot_diff_lists_what_a_late_correction_changed(demo):
             _counts(2, 0, 1),
             _counts(3, 0, 0),
         ),
-        (INITIATIVE, "達成度", Decimal("0.9167"), Decimal(1)),
+        (INITIATIVE, "達成度（評価に使う率）", Decimal("0.9166666666666666"), Decimal(1)),
         (INITIATIVE, "評価案（自動計算）", "B（若干の遅れ）", "A（予定どおり）"),
         (INITIATIVE, "評価", "B（若干の遅れ）", "A（予定どおり）"),
         (INITIATIVE, "事業の評価区分ごとの件数", _counts(2, 0, 1), _counts(3, 0, 0)),
-        (SNS, "達成度", Decimal("0.75"), Decimal(1)),
+        (SNS, "達成度（評価に使う率）", Decimal("0.75"), Decimal(1)),
         (SNS, "評価案（自動計算）", "C（大幅な遅れ）", "A（予定どおり）"),
         (SNS, "評価", "C（大幅な遅れ）", "A（予定どおり）"),
         (SNS, "成果指標の評価区分ごとの件数", _counts(0, 0, 1), _counts(1, 0, 0)),
         (FOLLOWERS, "実績値", "47,250", "49,000"),
-        (FOLLOWERS, "達成度", Decimal("0.75"), Decimal(1)),
+        (FOLLOWERS, "達成度（評価に使う率）", Decimal("0.75"), Decimal(1)),
+        (FOLLOWERS, "進捗率", Decimal("0.75"), Decimal(1)),
+        # 達成率 47,250 ÷ 49,000, unrounded as the JSON holds it.
+        (FOLLOWERS, "達成率", Decimal(str(float(Decimal(47250) / Decimal(49000)))), Decimal(1)),
         (FOLLOWERS, "評価", "C（大幅な遅れ）", "A（予定どおり）"),
     ]
 
@@ -371,20 +385,27 @@ def test_the_measure_explanation_shows_inputs_formula_weights_and_counts(
         '<li><a href="/rollups/ict2/2024/goal/1/">基本目標1 利用者中心の行政サービス改革</a></li>'
         '<li aria-current="page">施策1-1 利便性を高める行政サービスの推進</li>'
     ) in html
-    assert "<dt>達成度</dt><dd>89.8%</dd><dt>評価</dt><dd>B（若干の遅れ）（DX推進課の評価）</dd>" in html
+    assert (
+        '<dt>達成度</dt><dd>89.8%<span class="sample">（サンプル）</span></dd>'
+        "<dt>評価に使う率</dt><dd>進捗率（基準値からの進捗）（計画の設定）。"
+    ) in html
+    assert "<dt>評価</dt><dd>B（若干の遅れ）（DX推進課の評価）</dd>" in html
     assert "<p>施策目標値の達成度を平均しました。</p>" in html
     assert "1.0（100%）を超える達成度は1.0、0未満は0として平均に入れます" in html
-    assert "<p>計算式：（0.8977）÷ 1 = 0.8977</p>" in html
+    assert "<p>計算式：（0.8977）÷ 1 = 0.8977（サンプル）</p>" in html
     assert "<caption>計算に使った値（1件、重みは各1/1）</caption>" in html
     assert (
         '<th scope="row">1-1-1</th><td>オンラインで完結できる行政手続の割合（割合（％））</td><td>増加を目指す</td>'
-        '<td class="num">35.0％（R4）</td><td class="num">43.8％</td><td class="num">42.9％</td><td>確定値</td>'
-        '<td class="num">89.8%</td><td>B（若干の遅れ）</td><td>(実績42.9 − 基準35) ÷ (目標43.8 − 基準35)</td>'
+        '<td class="num">35.0％（R4）</td><td class="num">43.8％</td>'
+        '<td class="num">42.9％<span class="sample">（サンプル）</span></td><td>確定値</td>'
+        '<td class="num">89.8%<span class="sample">（サンプル）</span></td>'
+        '<td class="num">97.9%<span class="sample">（サンプル）</span></td><td>B（若干の遅れ）（進捗率で判定）</td>'
+        "<td>進捗率：(実績42.9 − 基準35) ÷ (目標43.8 − 基準35)<br>達成率：実績42.9 ÷ 目標43.8</td>"
         '<td class="num">70.0％（R9）</td><td>データ不足：実績が2年度分以上そろうと予測できます。</td>'
     ) in html
     assert (
         '<th scope="row"><a href="/rollups/ict2/2024/project/1-1-1-02/">1-1-1-02</a></th>'
-        '<td>窓口予約・オンライン相談の導入</td><td>市民課</td><td class="num">100.0%</td>'
+        '<td>窓口予約・オンライン相談の導入</td><td>市民課</td><td class="num">100.0%<span class="sample">（サンプル）</span></td>'
         "<td>A（予定どおり）</td><td>最終評価（承認済み）</td>"
     ) in html
     assert (
@@ -397,7 +418,8 @@ def test_the_measure_explanation_shows_inputs_formula_weights_and_counts(
 def test_the_plan_explanation_opens_with_counts_and_lists_what_was_left_out(client, demo):
     client.force_login(factories.user(role=VIEWER))
     html = _page(client, "/rollups/ict2/2024/plan/ict2/")
-    assert "<dt>達成度</dt><dd>91.6%</dd><dt>評価</dt><dd>B（若干の遅れ）（自動計算の評価案）</dd>" in html
+    assert '<dt>達成度</dt><dd>90.8%<span class="sample">（サンプル）</span></dd>' in html
+    assert "<dt>評価</dt><dd>B（若干の遅れ）（自動計算の評価案）</dd>" in html
     assert (
         "<p>A（予定どおり） 23件（74.2%）、B（若干の遅れ） 5件（16.1%）、C（大幅な遅れ） 3件（9.7%）（対象外 3件）。"
         in html
@@ -418,7 +440,8 @@ def test_a_projects_explanation_says_when_it_fell_back_to_action_goals(dx_client
         "行動目標の達成状況（達成=1、一部達成=0.5、未達成=0）で計算しました。</p>"
     ) in html
     assert (
-        '<td class="num">−</td><td>集計中</td><td class="num">−（集計中）</td><td>−（評価不能）</td>' in html
+        '<td class="num">−</td><td>集計中</td><td class="num">−（集計中）</td><td class="num">−（集計中）</td>'
+        "<td>−（評価不能）</td>" in html
     )
     assert '<td>成果指標</td><th scope="row">1</th><td>オンライン予約の利用件数</td><td>集計中</td>' in html
 
@@ -461,13 +484,13 @@ def test_the_snapshot_page_shows_what_changed_since_the_year_was_reported(dx_cli
     assert f'<a href="/rollups/snapshots/{snapshot.pk}/">報告時点と現在の差分を見る</a>' in explanation
     html = _page(dx_client, f"/rollups/snapshots/{snapshot.pk}/")
     assert "<title>令和6年度（2024年度）の報告時点と現在の差分 | ICT総合戦略 進捗ポータル</title>" in html
-    assert "<caption>報告時点から変わった値（14件）</caption>" in html
+    assert "<caption>報告時点から変わった値（16件）</caption>" in html
     assert (
         f'<tr><th scope="row">{SNS}</th><td>評価</td><td>C（大幅な遅れ）</td><td>A（予定どおり）</td></tr>'
         in html
     )
     assert (
-        f'<tr><th scope="row">{SNS}</th><td>達成度</td><td class="num">75.0%</td><td class="num">100.0%</td></tr>'
+        f'<tr><th scope="row">{SNS}</th><td>達成度（評価に使う率）</td><td class="num">75.0%</td><td class="num">100.0%</td></tr>'
         in html
     )
     assert f'<tr><th scope="row">{FOLLOWERS}</th><td>実績値</td><td>47,250</td><td>49,000</td></tr>' in html
