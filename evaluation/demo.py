@@ -23,9 +23,9 @@ from evaluation.models import (
     MeasureIndicatorResult,
     ProjectRecord,
 )
+from evaluation.samples import SAMPLE_NOTE, SAMPLE_SOURCE
 from measures.models import Initiative, Measure, MeasureIndicator, MeasureIndicatorTarget
 from projects.enums import AssignmentRole
-from evaluation.samples import SAMPLE_NOTE, SAMPLE_SOURCE
 from projects.models import ActionGoal, OutcomeIndicator, OutcomeIndicatorTarget, Project, ProjectAssignment
 from strategy.achievement import indicator_rates, propose_grade
 from strategy.models import Department, DepartmentKind, Membership, Plan, PlanRevision, RevisionKind

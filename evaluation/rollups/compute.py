@@ -31,7 +31,6 @@ from evaluation.models import Grade
 from evaluation.rollups.selectors import RollupInputs
 from evaluation.samples import is_sample_indicator, is_sample_project
 from measures.enums import Direction, IndicatorKind
-from strategy.models import GradingRate
 from strategy.achievement import (
     KIND_LABELS,
     NOTHING_TO_AVERAGE,
@@ -56,6 +55,7 @@ from strategy.achievement import (
     tally,
     target_for_year,
 )
+from strategy.models import GradingRate
 
 NO_RECORD = "この年度の評価記録がない"
 DECIDED_UNRATED = "評価者が「評価不能」と評価"

@@ -1,6 +1,5 @@
 """A project record's workflow: save, submit, return, approve, reopen."""
 
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -137,5 +136,3 @@ def record_reopen(record: ProjectRecord, *, by, reason: str) -> ProjectRecord:
     record.version += 1
     save_with_history(record, by=by, reason=f"確定後の訂正のため再開: {reason}")
     return record
-
-

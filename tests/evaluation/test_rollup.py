@@ -502,3 +502,109 @@ def test_department_staff_cannot_open_a_snapshot(client, demo):
         factories.user(role=DEPARTMENT_STAFF, departments=[Department.objects.get(code="S03")])
     )
     assert client.get(f"/rollups/snapshots/{snapshot.pk}/").status_code == 404
+
+
+# Figures as the city reads them ---------------------------------------------------------------------
+
+
+def test_a_project_graded_unrated_is_left_out_of_its_initiatives_average(figures_2024):
+    # 1-2-2-02 has a figure from its action goals (100 %) but its evaluator graded it 「−」: the
+    # initiative averages only 1-2-2-01, (11 − 6) ÷ (13.2 − 6) = 0.6944, as its counts do.
+    initiative = next(i for i in figures_2024["initiatives"] if i["code"] == "1-2-2")
+    assert (round(initiative["achievement"], 4), initiative["grade"]) == (0.6944, "C")
+    assert initiative["excluded"] == [
+        {"kind": "project", "code": "1-2-2-02", "reason": "評価者が「評価不能」と評価"}
+    ]
+
+
+def _children(figures: dict) -> dict[tuple[str, str], list[tuple[str, dict]]]:
+    """Each node's children as (kind, child) pairs, by (section, code)."""
+    children: dict[tuple[str, str], list[tuple[str, dict]]] = {}
+    for project in figures["projects"]:
+        if project["initiative"]:
+            children.setdefault(("initiatives", project["initiative"]), []).append(("project", project))
+    for measure in figures["measures"]:
+        if measure["basis"] == "施策目標値の達成度":
+            members = [
+                ("measure_indicator", indicator)
+                for indicator in figures["indicators"]
+                if indicator["owner_kind"] == "measure" and indicator["owner"] == measure["code"]
+            ]
+        else:
+            members = [("project", p) for p in figures["projects"] if p["measure"] == measure["code"]]
+        children[("measures", measure["code"])] = members
+        children.setdefault(("goals", measure["goal"]), []).append(("measure", measure))
+    children[("plan", figures["plan"]["code"])] = [("goal", goal) for goal in figures["goals"]]
+    return children
+
+
+@pytest.mark.parametrize("year", [2024, 2025])
+def test_every_figure_is_the_mean_of_its_children_not_left_out(demo, year):
+    out = io.StringIO()
+    call_command("rollup", "--fiscal-year", str(year), stdout=out)
+    figures = json.loads(out.getvalue())
+    nodes = {("plan", figures["plan"]["code"]): figures["plan"]}
+    for section in ("initiatives", "measures", "goals"):
+        nodes.update({(section, node["code"]): node for node in figures[section]})
+    children = _children(figures)
+    assert set(children) <= set(nodes)
+    for key, node in nodes.items():
+        left_out = {(item["kind"], item["code"]) for item in node["excluded"]}
+        members = children.get(key, [])
+        counted = [child for kind, child in members if (kind, child["code"]) not in left_out]
+        # Whatever is left out has no figure or was graded 「−」; whatever has neither is counted.
+        for kind, child in members:
+            assert ((kind, child["code"]) in left_out) == (
+                child["achievement"] is None
+                or (child.get("grade_source") == "final" and child["grade"] == "−")
+            ), (key, kind, child["code"])
+        if not counted:
+            assert node["achievement"] is None, key
+            continue
+        mean = sum(min(max(child["achievement"], 0.0), 1.0) for child in counted) / len(counted)
+        assert node["achievement"] == pytest.approx(mean, abs=1e-12), key
+    for indicator in figures["indicators"]:
+        assert {"achievement", "progress", "rate"} <= set(indicator)
+        assert indicator["achievement"] == indicator["progress"]  # the demo plan grades by 進捗率
+
+
+def test_the_plan_chooses_which_figure_grades(demo, client):
+    demo.grading_rate = "attainment"
+    demo.save()
+    figures = rollup_figures(rollup_year(plan=demo, fiscal_year=2024))
+    indicator = next(i for i in figures["indicators"] if i["owner"] == "1-1-1-01")
+    # 564 against 540 from 420: 達成率 564 ÷ 540 now grades; 進捗率 1.2 is still shown.
+    assert (figures["graded_by"], indicator["achievement"], indicator["rate"], indicator["progress"]) == (
+        "attainment",
+        float(Decimal(564) / Decimal(540)),
+        float(Decimal(564) / Decimal(540)),
+        1.2,
+    )
+    client.force_login(factories.user(role=VIEWER))
+    html = _page(client, "/rollups/ict2/2024/measure/1-1/")
+    assert "<dt>評価に使う率</dt><dd>達成率（実績÷目標、減らす指標は目標÷実績）（計画の設定）。" in html
+    assert "<td>B（若干の遅れ）（達成率で判定）</td>" in html  # 42.9 ÷ 43.8 = 97.9 %
+
+
+def test_demo_figures_are_marked_as_samples_and_real_ones_are_not(demo, client):
+    # Project 1-1-1-01 stops looking like demo data: its summary and its indicator's source are real.
+    project = Project.objects.get(code="1-1-1-01")
+    Project.objects.filter(pk=project.pk).update(summary="電子申請の対象手続を拡大します。")
+    project.indicators.update(source="電子申請システムの集計")
+    figures = rollup_figures(rollup_year(plan=demo, fiscal_year=2024))
+    samples = {p["code"]: p["sample"] for p in figures["projects"]}
+    assert samples["1-1-1-01"] is False
+    assert set(samples.values()) == {True, False}
+    indicators = {(i["owner"], i["code"]): i["sample"] for i in figures["indicators"]}
+    assert indicators[("1-1-1-01", "1")] is False and indicators[("1-1-1-02", "1")] is True
+    # Anything computed from a sample is a sample.
+    assert figures["sample"] and figures["plan"]["sample"]
+    assert all(
+        node["sample"] for section in ("initiatives", "measures", "goals") for node in figures[section]
+    )
+    client.force_login(factories.user(role=VIEWER))
+    real = _page(client, "/rollups/ict2/2024/project/1-1-1-01/")
+    assert "サンプル" not in real
+    sample = _page(client, "/rollups/ict2/2024/project/1-1-1-02/")
+    assert '<dt>達成度</dt><dd>100.0%<span class="sample">（サンプル）</span></dd>' in sample
+    assert "<strong>サンプル</strong>：この画面の数値はデモ用のサンプルで、市の実績ではありません。" in sample
