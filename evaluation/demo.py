@@ -23,14 +23,16 @@ from evaluation.models import (
     MeasureIndicatorResult,
     ProjectRecord,
 )
+from evaluation.samples import SAMPLE_NOTE, SAMPLE_SOURCE
 from measures.models import Initiative, Measure, MeasureIndicator, MeasureIndicatorTarget
 from projects.enums import AssignmentRole
 from projects.models import ActionGoal, OutcomeIndicator, OutcomeIndicatorTarget, Project, ProjectAssignment
-from strategy.achievement import achievement, propose_grade
+from strategy.achievement import indicator_rates, propose_grade
 from strategy.models import Department, DepartmentKind, Membership, Plan, PlanRevision, RevisionKind
 
-DEMO_NOTE = "【デモ用サンプル】市の実際の事業・数値ではありません。"
-DEMO_SOURCE = "デモ用サンプル値（市の実績ではありません）"
+# The marks the roll-up pages and JSON read back to label demo figures 「サンプル」.
+DEMO_NOTE = SAMPLE_NOTE
+DEMO_SOURCE = SAMPLE_SOURCE
 REORGANISED = datetime.date(2025, 4, 1)
 
 # code, name, parent code, valid from, valid to, predecessor code
@@ -397,7 +399,6 @@ def _measure_indicators(plan, rng):
             unit=unit,
             kind=kind,
             direction=direction,
-            rule="ratio" if kind == "cumulative" else "progress",
             tolerance=Decimal("0.1") if direction == "maintain" else Decimal(0),
             decimals=decimals,
             baseline_value=_dec(baseline),
@@ -486,8 +487,11 @@ def _sample_actual(indicator, year, rng) -> Decimal:
     return value.quantize(Decimal(1) / (10**indicator.decimals))
 
 
-def _grade_for(indicator, year, actual, grades) -> Grade:
-    result = achievement(indicator.spec(), indicator.target_for(year).value, actual, ActualStatus.CONFIRMED)
+def _grade_for(indicator, year, actual, grades, plan) -> Grade:
+    rates = indicator_rates(
+        indicator.spec(), indicator.target_for(year).value, actual, graded_by=plan.grading_rate
+    )
+    result = rates.grading
     rated = sorted((g for g in grades.values() if not g.is_unrated), key=lambda g: -g.min_achievement)
     unrated = next(g for g in grades.values() if g.is_unrated)
     return grades[propose_grade(result.value, [(g.code, g.min_achievement) for g in rated], unrated.code)]
@@ -509,7 +513,7 @@ def _fill(record, grades, rng, *, complete: bool, by):
         action_result.done = f"{action_result.action_goal.description}を実施しました（デモ）。"
         action_result.completion = rng.choice([Completion.ACHIEVED, Completion.ACHIEVED, Completion.PARTLY])
     if actual is not None:
-        grade = _grade_for(indicator, record.fiscal_year, actual, grades)
+        grade = _grade_for(indicator, record.fiscal_year, actual, grades, record.project.plan)
         record.self_grade = grade
         record.self_grade_reason = f"成果指標の達成状況から{grade.display}と評価しました（デモ）。"
     record.results_summary = f"{record.project.name}について、計画どおり取組を進めました（デモ）。"
@@ -577,7 +581,7 @@ def _measure_evaluations(plan, grades):
         MeasureIndicatorResult.objects.create(
             indicator=indicator, fiscal_year=2024, actual=actual, actual_status=ActualStatus.CONFIRMED
         )
-        grade = _grade_for(indicator, 2024, actual, grades)
+        grade = _grade_for(indicator, 2024, actual, grades, plan)
         MeasureEvaluation.objects.create(
             measure=indicator.measure,
             fiscal_year=2024,

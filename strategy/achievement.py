@@ -1,17 +1,24 @@
 """The arithmetic of achievement and grades.
 
 Pure functions on plain values: no ORM, nothing of ours imported, so every figure the portal
-shows can be re-computed by hand from the rules in PRACTICE.md:
+shows can be re-computed by hand from the rules in the README ("How figures are computed"):
 
-* progress from baseline, `(actual − baseline) / (target − baseline)`, by default;
-* plain ratio `actual / target` for cumulative indicators, where there is no baseline, and where
-  the target is not beyond the baseline in the indicator's direction (such as target = baseline);
-  for a decrease `2 − actual / target` (1.0 at the target, higher the lower the actual);
-* milestones and "achieve" indicators score 1 when done, 0 when not;
-* "maintain" scores 1 inside the tolerance and falls off linearly outside it;
+* 進捗率 (progress rate), progress from the baseline, `(actual − baseline) / (target − baseline)`,
+  for every kind of indicator (cumulative ones too) wherever a baseline lies behind the target in the
+  indicator's direction; otherwise (no baseline, or target = baseline) the plain ratio
+  `actual / target` (for a decrease `2 − actual / target`: 1.0 at the target, higher the lower the actual);
+* 達成率 (attainment rate), the figure council members compute themselves: `actual / target` for an
+  increase, `target / actual` for a decrease, where an actual of 0 on a decrease counts as met (1.0);
+  a target of 0 or below is judged only as reached or not, so nothing is ever divided by zero;
+* milestones and "achieve" indicators score 1 when done, 0 when not, in both figures;
+* "maintain" indicators have a good side: at least the target when the target is above 0, at most
+  the target when it is 0 or below (nothing can be kept below "zero incidents"); on the good side,
+  widened by the tolerance, they score 1, else the ratio toward the target, in both figures;
 * qualitative indicators are not scored; missing data is never zero.
 
-Achievement is a fraction (1.0 = target met), rounded to four places; it is never NaN or infinite.
+The plan says which of the two figures grades (進捗率 by default). Figures are fractions (1.0 = target
+met), never NaN or infinite, and kept unrounded: they are rounded half up (四捨五入) only when shown,
+and a grade compares the figure as shown (to 0.1 %), so a grade never disagrees with its percentage.
 
 Roll-ups (project → initiative → measure → goal → plan) are equal-weight means of the items
 beneath that have a figure, each counted within [0, 1]; what has no figure or is left out is
@@ -21,12 +28,19 @@ only. A linear trend over the yearly actuals forecasts whether the final target 
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 PLACES = Decimal("0.0001")
 ONE = Decimal(1)
 ZERO = Decimal(0)
 TOO_HIGH = Decimal("1.5")
+# Percentages are shown to one decimal (82.5%), so a fraction is shown to three places.
+SHOWN_PLACES = Decimal("0.001")
+
+# The two figures of an indicator, and which one a plan grades by.
+PROGRESS = "progress"
+ATTAINMENT = "attainment"
+RATE_LABELS = {PROGRESS: "進捗率", ATTAINMENT: "達成率"}
 
 # Reasons a figure is missing, shown to users as they are.
 NOT_SCORED = "定性指標のため数値評価の対象外"
@@ -41,6 +55,8 @@ class IndicatorSpec:
 
     direction: str  # increase | decrease | maintain | achieve
     kind: str  # per_year | cumulative | rate | stock | milestone | qualitative
+    # The indicator's former choice of formula; figures no longer read it: the 進捗率 uses the
+    # baseline wherever there is one, and the plain ratio is the 達成率 shown beside it.
     rule: str = "progress"  # progress | ratio
     baseline: Decimal | None = None
     baseline_year: int | None = None
@@ -75,12 +91,34 @@ class Achievement:
 
 
 def _round(value: Decimal) -> Decimal:
-    return value.quantize(PLACES)
+    """A target or a forecast to the four places the database keeps; achievements are never rounded."""
+    return value.quantize(PLACES, rounding=ROUND_HALF_UP)
 
 
 def _shown(value: Decimal) -> str:
     """A value as written in a formula, without the database's trailing zeros: 42.9000 → 42.9."""
     return f"{value.normalize():f}"
+
+
+def shown_fraction(value: Decimal) -> Decimal:
+    """A fraction as a percentage shows it, to 0.1 % rounded half up (四捨五入): 0.99996 → 1.000.
+
+    Grades and the 150 % flag compare this figure, so they always agree with the printed percentage.
+    """
+    return value.quantize(SHOWN_PLACES, rounding=ROUND_HALF_UP)
+
+
+def percent_text(value: Decimal | None, places: int = 1) -> str:
+    """0.825 → 「82.5%」, rounded half up (四捨五入); no figure → 「−」."""
+    if value is None:
+        return "−"
+    shown = (value * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return f"{shown}%"
+
+
+def fraction_text(value: Decimal) -> str:
+    """A fraction as written in a roll-up's formula, to four places rounded half up: 0.83333… → 0.8333."""
+    return str(value.quantize(PLACES, rounding=ROUND_HALF_UP))
 
 
 def target_for_year(spec: IndicatorSpec, year: int) -> YearTarget:
@@ -111,84 +149,170 @@ def target_for_year(spec: IndicatorSpec, year: int) -> YearTarget:
     return YearTarget(_round(value), interpolated=True)
 
 
-def achievement(
+# The two figures of one indicator result -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndicatorRates:
+    """An indicator result's 進捗率 and 達成率, and which of them grades (the plan's setting)."""
+
+    progress: Achievement  # 進捗率
+    attainment: Achievement  # 達成率
+    graded_by: str = PROGRESS  # PROGRESS | ATTAINMENT
+
+    @property
+    def grading(self) -> Achievement:
+        """The figure that grades and is averaged upwards."""
+        return self.attainment if self.graded_by == ATTAINMENT else self.progress
+
+    @property
+    def grading_label(self) -> str:
+        return RATE_LABELS[self.graded_by]
+
+
+def indicator_rates(
+    spec: IndicatorSpec,
+    target: Decimal | None,
+    actual: Decimal | None,
+    status: str = "",
+    *,
+    graded_by: str = PROGRESS,
+) -> IndicatorRates:
+    """Both figures of one indicator result, for pages that show them side by side."""
+    return IndicatorRates(
+        progress_rate(spec, target, actual, status),
+        attainment_rate(spec, target, actual, status),
+        graded_by,
+    )
+
+
+def progress_rate(
     spec: IndicatorSpec, target: Decimal | None, actual: Decimal | None, status: str = ""
 ) -> Achievement:
-    """Achievement of `actual` against `target` for one year, following the indicator's rule."""
+    """進捗率: progress of `actual` from the baseline toward `target`, else the plain ratio."""
+    missing = _missing(spec, target, actual, status)
+    if missing is not None:
+        return missing
+    if spec.binary:
+        return _done(target, actual)
+    if spec.direction == "maintain":
+        return _maintain(target, actual, spec.tolerance)
+    if spec.baseline is not None and _target_lies_ahead(spec, target):
+        return _result(
+            (actual - spec.baseline) / (target - spec.baseline),
+            f"(実績{_shown(actual)} − 基準{_shown(spec.baseline)}) ÷ (目標{_shown(target)} − 基準{_shown(spec.baseline)})",
+        )
+    return _ratio(spec.direction, target, actual)
+
+
+def attainment_rate(
+    spec: IndicatorSpec, target: Decimal | None, actual: Decimal | None, status: str = ""
+) -> Achievement:
+    """達成率: `actual / target` for an increase, `target / actual` for a decrease."""
+    missing = _missing(spec, target, actual, status)
+    if missing is not None:
+        return missing
+    if spec.binary:
+        return _done(target, actual)
+    if spec.direction == "maintain":
+        return _maintain(target, actual, spec.tolerance)
+    if spec.direction == "decrease":
+        return _inverse_ratio(target, actual)
+    if target <= 0:
+        return _reached(actual >= target, target)
+    return _result(actual / target, f"実績{_shown(actual)} ÷ 目標{_shown(target)}")
+
+
+def _missing(
+    spec: IndicatorSpec, target: Decimal | None, actual: Decimal | None, status: str
+) -> Achievement | None:
+    """Why there is no figure, or None when there can be one."""
     if spec.kind == "qualitative":
         return Achievement(None, missing_reason=NOT_SCORED)
     if actual is None:
         return Achievement(None, missing_reason=MISSING_BY_STATUS.get(status, NO_ACTUAL))
     if target is None:
         return Achievement(None, missing_reason=NO_TARGET)
-    if spec.binary:
-        done = actual >= target
-        return _result(
-            ONE if done else ZERO, f"実績{_shown(actual)} ≧ 目標{_shown(target)} なら1、でなければ0"
-        )
-    if spec.direction == "maintain":
-        return _maintain(target, actual, spec.tolerance)
-    use_progress = (
-        spec.rule == "progress"
-        and spec.kind != "cumulative"
-        and spec.baseline is not None
-        and _target_lies_ahead(spec.direction, spec.baseline, target)
-    )
-    if use_progress:
-        value = (actual - spec.baseline) / (target - spec.baseline)
-        return _result(
-            value,
-            f"(実績{_shown(actual)} − 基準{_shown(spec.baseline)}) ÷ (目標{_shown(target)} − 基準{_shown(spec.baseline)})",
-        )
-    return _ratio(spec.direction, target, actual)
+    return None
 
 
-def _target_lies_ahead(direction: str, baseline: Decimal, target: Decimal) -> bool:
+def _done(target: Decimal, actual: Decimal) -> Achievement:
+    done = actual >= target
+    return _result(ONE if done else ZERO, f"実績{_shown(actual)} ≧ 目標{_shown(target)} なら1、でなければ0")
+
+
+def _target_lies_ahead(spec: IndicatorSpec, target: Decimal) -> bool:
     """Whether the target lies from the baseline the way the indicator should move.
 
     Progress from baseline needs a gap to divide by, and a gap in the indicator's direction: an
     "increase" whose target sits below its baseline would otherwise score higher the further it fell.
     """
-    if direction == "decrease":
-        return target < baseline
-    return target > baseline
+    if spec.direction == "decrease":
+        return target < spec.baseline
+    return target > spec.baseline
 
 
 def _ratio(direction: str, target: Decimal, actual: Decimal) -> Achievement:
+    """進捗率 where there is no baseline to start from."""
     if target <= 0:
         # A ratio to zero or a negative number means nothing; judge only whether it was reached.
-        reached = actual <= target if direction == "decrease" else actual >= target
-        return _result(ONE if reached else ZERO, f"目標{_shown(target)}に到達していれば1、でなければ0")
+        return _reached(actual <= target if direction == "decrease" else actual >= target, target)
     if direction == "decrease":
         return _result(2 - actual / target, f"2 − 実績{_shown(actual)} ÷ 目標{_shown(target)}")
     return _result(actual / target, f"実績{_shown(actual)} ÷ 目標{_shown(target)}")
 
 
+def _inverse_ratio(target: Decimal, actual: Decimal) -> Achievement:
+    """達成率 of a decrease: `target / actual`; an actual of 0 (or below) is at its best, so met."""
+    if target > 0 and actual > 0:
+        return _result(target / actual, f"目標{_shown(target)} ÷ 実績{_shown(actual)}")
+    if target >= 0 and actual <= 0:
+        return _result(ONE, f"実績{_shown(actual)}（減らす指標で0以下）は達成とみなして1")
+    return _reached(actual <= target, target)
+
+
+def _reached(reached: bool, target: Decimal) -> Achievement:
+    return _result(ONE if reached else ZERO, f"目標{_shown(target)}に到達していれば1、でなければ0")
+
+
+def maintain_side(target: Decimal) -> str:
+    """The good side of a "maintain" indicator: 「以上」 (at least) or 「以下」 (at most) the target.
+
+    Indicators store no side: a target above 0 is a level held up (drills a year, availability,
+    satisfaction), so at least it is good; a target of 0 or below can only be kept from above
+    ("zero incidents"), so at most it is good.
+    """
+    return "以上" if target > 0 else "以下"
+
+
 def _maintain(target: Decimal, actual: Decimal, tolerance: Decimal) -> Achievement:
-    gap = abs(actual - target) - tolerance
-    formula = f"|実績{_shown(actual)} − 目標{_shown(target)}| が許容幅{_shown(tolerance)}以内なら1、外れた分だけ減点"
-    if gap <= 0:
-        return _result(ONE, formula)
-    if target == 0:
-        return _result(ZERO, formula)
-    return _result(max(ZERO, 1 - gap / abs(target)), formula)
+    side = maintain_side(target)
+    kept = actual >= target - tolerance if side == "以上" else actual <= target + tolerance
+    rule = f"目標{_shown(target)}{side}（許容幅{_shown(tolerance)}）を維持"
+    if kept:
+        return _result(ONE, f"実績{_shown(actual)}は{rule}しているので1")
+    if side == "以上":
+        return _result(actual / target, f"{rule}できていないので 実績{_shown(actual)} ÷ 目標{_shown(target)}")
+    # At most a target of 0 or below: a ratio toward it means nothing, so only kept or not counts.
+    return _result(ZERO, f"実績{_shown(actual)}は{rule}できていないので0")
 
 
 def _result(value: Decimal, formula: str) -> Achievement:
-    value = _round(value)
-    return Achievement(value, formula=formula, too_high=value > TOO_HIGH)
+    return Achievement(value, formula=formula, too_high=shown_fraction(value) > TOO_HIGH)
 
 
 def propose_grade(value: Decimal | None, thresholds: Sequence[tuple[str, Decimal]], unrated: str) -> str:
-    """The grade code whose lower bound `value` reaches, the best first.
+    """The grade code whose lower bound `value`, as shown (to 0.1 %), reaches, the best first.
 
     `thresholds` pairs a grade code with its lowest achievement, best grade first. A value below
-    every bound gets the lowest grade; no value gets `unrated` (「−」).
+    every bound gets the lowest grade; no value gets `unrated` (「−」). Comparing the shown figure
+    means 0.99996, printed 「100.0%」, earns the grade of 100 %, never the one below.
     """
     if value is None or not thresholds:
         return unrated
+    shown = shown_fraction(value)
     for code, minimum in thresholds:
-        if value >= minimum:
+        if shown >= minimum:
             return code
     return thresholds[-1][0]
 
@@ -289,7 +413,7 @@ class Rollup:
 def bounded(value: Decimal) -> Decimal:
     """An achievement as roll-ups count it: 1.0 at most, so one over-achievement cannot hide a
     shortfall elsewhere, and 0 at least, so one setback cannot cancel progress elsewhere."""
-    return _round(min(max(value, ZERO), ONE))
+    return min(max(value, ZERO), ONE)
 
 
 def indicator_part(kind: str, code: str, result: Achievement, name: str = "") -> Part:
@@ -312,8 +436,9 @@ def average(parts: Sequence[Part], *, basis: str) -> Rollup:
     )
     if not terms:
         return Rollup(None, basis, NOTHING_TO_AVERAGE, excluded=excluded)
-    value = _round(sum(term.counted for term in terms) / len(terms))
-    formula = f"（{' + '.join(str(term.counted) for term in terms)}）÷ {len(terms)} = {value}"
+    value = sum(term.counted for term in terms) / len(terms)
+    written = " + ".join(fraction_text(term.counted) for term in terms)
+    formula = f"（{written}）÷ {len(terms)} = {fraction_text(value)}"
     return Rollup(value, basis, formula, terms, excluded)
 
 
@@ -434,16 +559,12 @@ class Tally:
         """「A 38件（82.6%）、B 5件（10.9%）、C 3件（6.5%）（対象外 2件）」; `labels` renames grade codes."""
         labels = labels or {}
         lines = "、".join(
-            f"{labels.get(line.grade, line.grade)} {line.count}件（{_percent(line.share)}）"
+            f"{labels.get(line.grade, line.grade)} {line.count}件（{percent_text(line.share)}）"
             for line in self.shares
         )
         if not self.counted:
             lines = "評価の対象となる項目がありません"
         return f"{lines}（対象外 {len(self.excluded)}件）" if self.excluded else lines
-
-
-def _percent(share: Decimal | None) -> str:
-    return "−" if share is None else f"{share * 100:.1f}%"
 
 
 def tally(items: Sequence[Graded], *, rated: Sequence[str]) -> Tally:
@@ -463,7 +584,7 @@ def tally(items: Sequence[Graded], *, rated: Sequence[str]) -> Tally:
 
 def _share(grade: str, counted: Sequence[Graded]) -> GradeShare:
     count = sum(1 for item in counted if item.grade == grade)
-    return GradeShare(grade, count, _round(Decimal(count) / len(counted)) if counted else None)
+    return GradeShare(grade, count, Decimal(count) / len(counted) if counted else None)
 
 
 # Forecast ------------------------------------------------------------------------------------

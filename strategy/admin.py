@@ -21,6 +21,7 @@ class PlanAdmin(PortalAdmin):
     fieldsets = [
         (None, {"fields": ["code", "name", "status", ("start_year", "end_year"), "ended_on", "predecessor"]}),
         ("位置付け", {"fields": ["parent_plan", "legal_basis", "purpose", "stance", "revision_policy"]}),
+        ("評価", {"fields": ["grading_rate"]}),
     ]
 
 

@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from core.fiscal import fiscal_year_label, fiscal_year_of, fiscal_year_start
 from core.validators import validate_no_radicals, validate_year_in_period
+from strategy.achievement import ATTAINMENT, PROGRESS
 
 # Fiscal years are stored as Western start years; this range only catches typos like 224.
 YEAR_MIN, YEAR_MAX = 2000, 2100
@@ -55,6 +56,13 @@ class PlanStatus(models.TextChoices):
     ENDED_EARLY = "ended_early", "途中終了"
 
 
+class GradingRate(models.TextChoices):
+    """Which of an indicator's two figures grades it and is averaged upwards."""
+
+    PROGRESS = PROGRESS, "進捗率（基準値からの進捗）"
+    ATTAINMENT = ATTAINMENT, "達成率（実績÷目標、減らす指標は目標÷実績）"
+
+
 class PlanManager(models.Manager):
     def get_by_natural_key(self, code):
         return self.get(code=code)
@@ -82,6 +90,13 @@ class Plan(PortalModel):
     purpose = models.TextField("趣旨", blank=True, validators=[validate_no_radicals])
     stance = models.TextField("取組姿勢", blank=True, validators=[validate_no_radicals])
     revision_policy = models.TextField("見直しの方針", blank=True, validators=[validate_no_radicals])
+    grading_rate = models.CharField(
+        "評価に使う率",
+        max_length=20,
+        choices=GradingRate.choices,
+        default=GradingRate.PROGRESS,
+        help_text="指標の評価と上位への集計に使う率。どちらを選んでも、計算根拠の画面には両方を表示します。",
+    )
 
     history = HistoricalRecords()
     objects = PlanManager()

@@ -1,6 +1,6 @@
 """Display filters: fiscal years, era dates, percentages and grades, as the city writes them."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 
@@ -29,10 +29,14 @@ def wareki(day):
 
 @register.filter
 def percent(value, places=1):
-    """Decimal('0.825') → 82.5%; no figure → −"""
+    """Decimal('0.825') → 82.5%, rounded half up (四捨五入) as public documents do; no figure → −
+
+    Only display rounds: figures are kept unrounded, and grades compare the same rounded value.
+    """
     if value is None or value == "":
         return "−"
-    return f"{Decimal(value) * 100:.{int(places)}f}%"
+    shown = (Decimal(str(value)) * 100).quantize(Decimal(1).scaleb(-int(places)), rounding=ROUND_HALF_UP)
+    return f"{shown}%"
 
 
 @register.filter

@@ -3,7 +3,8 @@
 No queries here: everything comes from `selectors.rollup_inputs`. The arithmetic is
 `strategy.achievement`'s; this module only walks the plan's tree and applies it:
 
-* an indicator's achievement follows its rule (progress from baseline, ratio, binary, …);
+* an indicator has two figures, its 進捗率 and its 達成率; the plan's `grading_rate` says which one
+  grades it and is averaged upwards;
 * a project averages its outcome indicators, else its action goals' completion;
 * an initiative averages its projects; a measure averages its target indicators (施策目標値),
   else its projects; a goal averages its measures; the plan averages its goals. Equal weights,
@@ -12,7 +13,12 @@ No queries here: everything comes from `selectors.rollup_inputs`. The arithmetic
 Which records count: figures are computed for every record that has data, approved or not, so
 the DX office sees the year while it is being entered. The grade a project is counted under is
 its final grade when the record is approved, else the computed proposal; `grade_source` says
-which ("final" or "proposed"). A measure likewise uses the DX office's grade when one is set.
+which ("final" or "proposed"). A measure likewise uses the DX office's grade when one is set. An
+item whose final grade is 「−（評価不能）」 is left out of the average above it as it is left out of
+the grade counts.
+
+Figures computed from demo rows are marked `sample` (see `evaluation.samples`), and so is every
+figure above one.
 """
 
 from dataclasses import dataclass, field
@@ -23,6 +29,7 @@ from core.fiscal import fiscal_year_label
 from evaluation.enums import ActualStatus, Completion, RecordStatus
 from evaluation.models import Grade
 from evaluation.rollups.selectors import RollupInputs
+from evaluation.samples import is_sample_indicator, is_sample_project
 from measures.enums import Direction, IndicatorKind
 from strategy.achievement import (
     KIND_LABELS,
@@ -31,15 +38,16 @@ from strategy.achievement import (
     Exclusion,
     Forecast,
     Graded,
+    IndicatorRates,
     Part,
     Rollup,
     Tally,
     YearTarget,
-    achievement,
     action_part,
     average,
     forecast,
     indicator_part,
+    indicator_rates,
     measure_rollup,
     project_exclusion,
     project_rollup,
@@ -47,6 +55,7 @@ from strategy.achievement import (
     tally,
     target_for_year,
 )
+from strategy.models import GradingRate
 
 NO_RECORD = "この年度の評価記録がない"
 DECIDED_UNRATED = "評価者が「評価不能」と評価"
@@ -55,6 +64,7 @@ SOURCE_LABELS = {
     ("measure", "final"): "DX推進課の評価",
 }
 PROPOSAL = "自動計算の評価案"
+GRADING_RATE_LABELS = dict(GradingRate.choices)
 
 
 @dataclass(frozen=True)
@@ -118,7 +128,7 @@ class Counts:
 
 @dataclass(frozen=True)
 class IndicatorFigure:
-    """One indicator's figure for the year: target, actual, achievement, grade and forecast."""
+    """One indicator's figure for the year: target, actual, its two rates, grade and forecast."""
 
     kind: str  # measure_indicator | outcome_indicator
     owner: str  # the measure's or project's code
@@ -135,9 +145,15 @@ class IndicatorFigure:
     target: YearTarget
     actual: Decimal | None
     status: str | None  # the actual's status; None when no result row exists
-    achievement: Achievement
+    rates: IndicatorRates
     grade: Grade | None
     forecast: Forecast
+    sample: bool = False  # demo values: shown 「サンプル」
+
+    @property
+    def achievement(self) -> Achievement:
+        """The figure that grades: the 進捗率 or the 達成率, as the plan says."""
+        return self.rates.grading
 
     @property
     def direction_label(self) -> str:
@@ -191,6 +207,7 @@ class Figure:
     initiative: str = ""  # projects: their initiative's code
     department: str = ""  # projects: the responsible department's name that year
     record_status: str = ""  # projects: the record's workflow state
+    sample: bool = False  # computed from demo rows: shown 「サンプル」
     children: list["Figure"] = field(default_factory=list)
     initiatives: list["Figure"] = field(default_factory=list)
     indicators: list[IndicatorFigure] = field(default_factory=list)
@@ -217,7 +234,7 @@ class Figure:
 
     @property
     def unrated_reason(self) -> str:
-        if self.grade_source == "final" and self.grade is not None and self.grade.is_unrated:
+        if self.decided_unrated:
             return DECIDED_UNRATED
         return self.no_figure_reason
 
@@ -239,7 +256,15 @@ class Figure:
         return Graded(self.level, self.code, grade, self.unrated_reason, self.name)
 
     @property
+    def decided_unrated(self) -> bool:
+        """Whether the evaluator (or the DX office) graded the item 「−（評価不能）」."""
+        return self.grade_source == "final" and self.grade is not None and self.grade.is_unrated
+
+    @property
     def part(self) -> Part:
+        """The item as the average above counts it: left out when graded 「−」, as in the grade counts."""
+        if self.decided_unrated:
+            return Part(self.level, self.code, None, DECIDED_UNRATED, self.name)
         return Part(self.level, self.code, self.achievement, self.no_figure_reason, self.name)
 
 
@@ -251,11 +276,20 @@ class YearRollup:
     plan_name: str
     fiscal_year: int
     scale: Scale
+    graded_by: str  # GradingRate: which of an indicator's two figures grades
     plan_figure: Figure
     goals: list[Figure]
     measures: list[Figure]
     initiatives: list[Figure]
     projects: list[Figure]
+
+    @property
+    def graded_by_label(self) -> str:
+        return GRADING_RATE_LABELS[self.graded_by]
+
+    @property
+    def sample(self) -> bool:
+        return self.plan_figure.sample
 
     @property
     def indicators(self) -> list[IndicatorFigure]:
@@ -312,6 +346,7 @@ def rollup_compute(inputs: RollupInputs) -> YearRollup:
         plan_name=inputs.plan.name,
         fiscal_year=inputs.fiscal_year,
         scale=scale,
+        graded_by=inputs.plan.grading_rate,
         plan_figure=_plan(inputs.plan, goals, scale),
         goals=goals,
         measures=measures,
@@ -347,6 +382,7 @@ def _project(project, inputs: RollupInputs, scale: Scale) -> Figure:
             counts=Counts.of([], scale),
             exclusion=exclusion,
             no_figure_reason=exclusion,
+            sample=is_sample_project(project),
         )
     indicators = _outcomes(project, record, inputs, scale)
     actions = _actions(project, record)
@@ -366,6 +402,7 @@ def _project(project, inputs: RollupInputs, scale: Scale) -> Figure:
         indicators=indicators,
         actions=actions,
         no_figure_reason=(rollup.note or NOTHING_TO_AVERAGE) if record else NO_RECORD,
+        sample=is_sample_project(project) or any(indicator.sample for indicator in indicators),
     )
 
 
@@ -395,7 +432,7 @@ def _indicator(
     actual = result.actual if result else None
     status = result.actual_status if result else None
     history = inputs.outcome_actuals if kind == "outcome_indicator" else inputs.target_actuals
-    figure = achievement(spec, target.value, actual, status or "")
+    rates = indicator_rates(spec, target.value, actual, status or "", graded_by=inputs.plan.grading_rate)
     return IndicatorFigure(
         kind=kind,
         owner=owner,
@@ -412,9 +449,10 @@ def _indicator(
         target=target,
         actual=actual,
         status=status,
-        achievement=figure,
-        grade=scale.propose(figure.value),
+        rates=rates,
+        grade=scale.propose(rates.grading.value),
         forecast=forecast(spec, history.get(indicator.pk, {})),
+        sample=is_sample_indicator(indicator),
     )
 
 
@@ -450,6 +488,7 @@ def _measure(measure, projects: list[Figure], inputs: RollupInputs, scale: Scale
         target_counts=Counts.of([target.graded for target in targets], scale),
         no_figure_reason=rollup.note or NOTHING_TO_AVERAGE,
         children=projects,
+        sample=any(figure.sample for figure in [*projects, *targets]),
         initiatives=[
             _initiative(measure, initiative, projects, scale) for initiative in measure.initiatives.all()
         ],
@@ -468,6 +507,7 @@ def _initiative(measure, initiative, projects: list[Figure], scale: Scale) -> Fi
         **_mean_of(members, scale, basis="構成事業の達成度"),
         counts=Counts.of([project.graded for project in members], scale),
         children=members,
+        sample=any(project.sample for project in members),
     )
 
 
@@ -482,6 +522,7 @@ def _goal(goal, measures: list[Figure], scale: Scale) -> Figure:
             [target.graded for measure in measures for target in measure.indicators], scale
         ),
         children=measures,
+        sample=any(measure.sample for measure in measures),
     )
 
 
@@ -497,6 +538,7 @@ def _plan(plan, goals: list[Figure], scale: Scale) -> Figure:
             [target.graded for measure in measures for target in measure.indicators], scale
         ),
         children=goals,
+        sample=any(goal.sample for goal in goals),
     )
 
 

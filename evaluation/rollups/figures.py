@@ -1,7 +1,12 @@
 """A year's figures as plain JSON: what `manage.py rollup` prints and a snapshot stores.
 
-Numbers are JSON numbers (achievements and shares as fractions, 1.0 = 100 %); a missing figure
-is null, never 0. Grades are codes of the plan's scale (「A」, 「−」 for unrated).
+Numbers are JSON numbers (achievements and shares as fractions, 1.0 = 100 %, unrounded); a missing
+figure is null, never 0. Grades are codes of the plan's scale (「A」, 「−」 for unrated).
+
+Each indicator carries its 進捗率 (`progress`), its 達成率 (`rate`) and `achievement`, the one of
+the two that grades (`graded_by` at the top says which). Every node's `achievement` is the mean of
+its children's that are not listed in its `excluded`. `sample` is true on every figure computed
+from demo rows, and at the top when any figure is.
 """
 
 from decimal import Decimal
@@ -11,9 +16,11 @@ from strategy.achievement import Exclusion
 
 
 def rollup_figures(rollup: YearRollup) -> dict:
-    """{fiscal_year, grades, indicators, projects, initiatives, measures, goals, plan} for one year."""
+    """{fiscal_year, graded_by, sample, grades, indicators, projects, initiatives, measures, goals, plan}."""
     return {
         "fiscal_year": rollup.fiscal_year,
+        "graded_by": rollup.graded_by,
+        "sample": rollup.sample,
         "grades": [
             {"code": grade.code, "label": grade.display, "min_achievement": _number(grade.min_achievement)}
             for grade in rollup.scale.grades
@@ -57,9 +64,12 @@ def _indicator(indicator: IndicatorFigure) -> dict:
         "actual": _number(indicator.actual),
         "status": indicator.status,
         "achievement": _number(indicator.achievement.value),
+        "progress": _number(indicator.rates.progress.value),
+        "rate": _number(indicator.rates.attainment.value),
         "missing_reason": indicator.achievement.missing_reason or None,
         "too_high": indicator.achievement.too_high,
         "grade": _grade(indicator.grade),
+        "sample": indicator.sample,
         "forecast": {
             "outlook": indicator.forecast.outlook,
             "projected": _number(indicator.forecast.projected),
@@ -77,6 +87,7 @@ def _node(figure: Figure) -> dict:
         "proposed_grade": _grade(figure.proposed_grade),
         "grade": _grade(figure.grade),
         "grade_source": figure.grade_source or None,
+        "sample": figure.sample,
         **_counts("grade", figure.counts),
     }
     if figure.target_counts is not None:

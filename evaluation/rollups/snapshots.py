@@ -15,12 +15,12 @@ from strategy.models import Plan
 SECTIONS = ("plan", "goals", "measures", "initiatives", "projects", "indicators", "departments", "grades")
 # Keys that identify an entry rather than describe it; shares follow from the counts.
 NOT_COMPARED = {"code", "owner", "owner_kind", "grade_shares", "target_grade_shares"}
-PERCENT_FIELDS = {"achievement", "min_achievement"}
+PERCENT_FIELDS = {"achievement", "progress", "rate", "min_achievement"}
 GRADE_FIELDS = {"grade", "proposed_grade"}
 FIELD_LABELS = {
     "name": "名称",
     "label": "表示",
-    "min_achievement": "達成率の下限",
+    "min_achievement": "評価区分の下限",
     "unit": "単位",
     "direction": "方向",
     "kind": "指標の種類",
@@ -30,7 +30,10 @@ FIELD_LABELS = {
     "final_target": "最終目標値",
     "actual": "実績値",
     "status": "実績の状態",
-    "achievement": "達成度",
+    "achievement": "達成度（評価に使う率）",
+    "progress": "進捗率",
+    "rate": "達成率",
+    "sample": "サンプル（デモデータ）",
     "missing_reason": "数値がない理由",
     "too_high": "150%超（目標が低すぎる可能性）",
     "grade": "評価",

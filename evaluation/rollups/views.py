@@ -40,6 +40,7 @@ def explain(request, plan_code: str, year: int, level: str, code: str):
         "year": year,
         "figure": figure,
         "trail": rollup.trail(figure),
+        "graded_by_label": rollup.graded_by_label,
         "opinions": committee_opinions(plan=plan, fiscal_year=year, level=level, code=code),
         "snapshot": snapshot,
         "snapshot_taken_at": timezone.localtime(snapshot.taken_at) if snapshot else None,

@@ -1,6 +1,5 @@
 """Helpers every workflow service shares: who may act, saving with history, version checks."""
 
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 

@@ -1,6 +1,5 @@
 """The DX office's evaluation of a measure beside the grade its figures propose."""
 
-
 from django.core.exceptions import ValidationError
 
 from core.fiscal import fiscal_year_label

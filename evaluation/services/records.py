@@ -179,5 +179,3 @@ def record_reopen(record: ProjectRecord, *, by, reason: str) -> ProjectRecord:
     record.version += 1
     save_with_history(record, by=by, reason=f"確定後の訂正のため再開: {reason}")
     return record
-
-

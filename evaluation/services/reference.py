@@ -1,6 +1,5 @@
 """The plan's reference data and the role groups, loaded after every deployment."""
 
-
 from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command

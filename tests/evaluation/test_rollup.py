@@ -24,13 +24,14 @@ from tests import factories
 
 # FY2024 of the demo, worked out by hand from the indicators' figures: every record is approved,
 # so each project counts under its final grade, which the demo set from its one indicator's
-# achievement on the scale (A ≥ 100 %, B ≥ 80 %, C below). All projects reach A except these:
+# 進捗率 on the scale (A ≥ 100 %, B ≥ 80 %, C below). All projects reach A except these (to four
+# places; the figures themselves are unrounded):
 NOT_A_2024 = {
     "1-2-2-01": (0.6944, "C"),  # (11 − 6) ÷ (13.2 − 6)
-    "2-1-1-02": (0.9524, "B"),  # cumulative: 50 ÷ 52.5
+    "2-1-1-02": (0.8889, "B"),  # cumulative, from its baseline: (50 − 30) ÷ (52.5 − 30)
     "2-1-3-02": (0.7419, "C"),  # (19.6 − 15) ÷ (21.2 − 15)
     "2-1-3-03": (0.9, "B"),  # (58.4 − 35) ÷ (61 − 35)
-    "3-1-1-01": (0.9976, "B"),  # cumulative: 212 ÷ 212.5
+    "3-1-1-01": (0.992, "B"),  # cumulative, from its baseline: (212 − 150) ÷ (212.5 − 150)
     "3-2-1-01": (0.75, "C"),  # (47,250 − 42,000) ÷ (49,000 − 42,000)
     "3-3-1-01": (0.9, "B"),  # (752 − 500) ÷ (780 − 500)
     "3-3-1-03": (0.9, "B"),  # (1,152 − 900) ÷ (1,180 − 900)
@@ -62,7 +63,9 @@ def figures_2024(demo) -> dict:
 def test_fy2024_project_figures_as_computed_by_hand(figures_2024):
     indicators = {i["owner"]: i for i in figures_2024["indicators"] if i["owner_kind"] == "project"}
     not_a = {
-        code: (i["achievement"], i["grade"]) for code, i in indicators.items() if i["grade"] not in ("A", "−")
+        code: (round(i["achievement"], 4), i["grade"])
+        for code, i in indicators.items()
+        if i["grade"] not in ("A", "−")
     }
     assert not_a == NOT_A_2024
     grades = {p["code"]: (p["grade"], p["grade_source"]) for p in figures_2024["projects"]}
@@ -82,16 +85,17 @@ def test_fy2024_counts_by_grade_per_measure_and_for_the_plan(figures_2024):
     }
     plan = figures_2024["plan"]
     assert plan["grade_counts"] == {"A": 23, "B": 5, "C": 3}
-    assert plan["grade_shares"] == {"A": 0.7419, "B": 0.1613, "C": 0.0968}  # of the 31 rated
+    shares = {code: round(share, 4) for code, share in plan["grade_shares"].items()}
+    assert shares == {"A": 0.7419, "B": 0.1613, "C": 0.0968}  # of the 31 rated
     assert plan["excluded"] == LEFT_OUT_2024
 
 
 def test_fy2024_measure_targets_each_reached_ninety_percent_of_the_way(figures_2024):
     # The demo put every target indicator 90 % of the way from baseline to the year's target: B,
     # except 2-2's availability, which is held at 99.9 % (maintain: A), and 3-1's open data, a
-    # cumulative count scored by ratio: 206 / 212.5 = 96.9 % (still B).
+    # cumulative count, which also scores progress from its baseline: (206 − 150) ÷ (212.5 − 150) = 0.896.
     targets = {
-        i["code"]: (i["achievement"], i["grade"])
+        i["code"]: (round(i["achievement"], 4), i["grade"])
         for i in figures_2024["indicators"]
         if i["owner_kind"] == "measure"
     }
@@ -101,7 +105,7 @@ def test_fy2024_measure_targets_each_reached_ninety_percent_of_the_way(figures_2
         "2-1-1": (0.9, "B"),
         "2-2-1": (1.0, "A"),
         "2-3-1": (0.9, "B"),
-        "3-1-1": (0.9694, "B"),
+        "3-1-1": (0.896, "B"),
         "3-2-1": (0.88, "B"),
         "3-3-1": (0.896, "B"),
     }
@@ -123,7 +127,7 @@ def test_fy2025_counts_unapproved_records_under_their_proposal_and_leaves_out_em
         ("submitted", "proposed"),
     ]
     assert sources[("not_started", "proposed")] == ["−"] * 8
-    assert figures["plan"]["grade_counts"] == {"A": 15, "B": 4, "C": 7}
+    assert figures["plan"]["grade_counts"] == {"A": 15, "B": 3, "C": 8}
     assert [item["reason"] for item in figures["plan"]["excluded"]] == (
         ["成果指標の達成度にも行動目標の達成状況にも数値がない"] * 8 + ["実績未入力"] * 8
     )
@@ -190,6 +194,8 @@ def test_the_rollup_command_prints_the_years_figures_as_json(demo):
     figures = json.loads(out.getvalue())
     assert list(figures) == [
         "fiscal_year",
+        "graded_by",
+        "sample",
         "grades",
         "indicators",
         "projects",
@@ -198,7 +204,7 @@ def test_the_rollup_command_prints_the_years_figures_as_json(demo):
         "goals",
         "plan",
     ]
-    assert figures["fiscal_year"] == 2024
+    assert (figures["fiscal_year"], figures["graded_by"], figures["sample"]) == (2024, "progress", True)
     assert figures["grades"][0] == {"code": "A", "label": "A（予定どおり）", "min_achievement": 1.0}
     assert figures["indicators"][8] == {
         "code": "1",
@@ -214,10 +220,14 @@ def test_the_rollup_command_prints_the_years_figures_as_json(demo):
         "final_target": 900.0,
         "actual": 564.0,
         "status": "confirmed",
-        "achievement": 1.0444,
+        # 進捗率 (564 − 420) ÷ (540 − 420) grades; the 達成率 564 ÷ 540 is shown beside it.
+        "achievement": 1.2,
+        "progress": 1.2,
+        "rate": float(Decimal(564) / Decimal(540)),
         "missing_reason": None,
         "too_high": False,
         "grade": "A",
+        "sample": True,
         "forecast": {"outlook": "insufficient", "projected": None, "points": 1},
     }
     milestone = next(p for p in figures["projects"] if p["code"] == "1-2-2-02")
@@ -229,6 +239,7 @@ def test_the_rollup_command_prints_the_years_figures_as_json(demo):
         "proposed_grade": "A",
         "grade": "−",
         "grade_source": "final",
+        "sample": True,
         "grade_counts": {"A": 0, "B": 0, "C": 0},
         "grade_shares": {"A": None, "B": None, "C": None},
         "excluded": [{"kind": "outcome_indicator", "code": "1", "reason": "この年度の目標値がない"}],
@@ -308,7 +319,7 @@ def test_the_snapshot_diff_lists_what_a_late_correction_changed(demo):
     snapshot = snapshot_take(plan=demo, fiscal_year=2024, by=None)
     _correct_sns_followers_2024()
     # The project moves from C to A, so do the counts above it; its initiative's mean goes from
-    # (0.75 + 1 + 1) ÷ 3 = 0.9167 to 1. The measure's, goal's and plan's figures come from the
+    # (0.75 + 1 + 1) ÷ 3 = 0.91666… to 1. The measure's, goal's and plan's figures come from the
     # measure targets, which did not change.
     assert [(d.subject, d.field, d.reported, d.today) for d in snapshot_diff(snapshot)] == [
         ("計画全体", "事業の評価区分ごとの件数", _counts(23, 5, 3), _counts(24, 5, 2)),
@@ -324,16 +335,19 @@ def test_the_snapshot_diff_lists_what_a_late_correction_changed(demo):
             _counts(2, 0, 1),
             _counts(3, 0, 0),
         ),
-        (INITIATIVE, "達成度", Decimal("0.9167"), Decimal(1)),
+        (INITIATIVE, "達成度（評価に使う率）", Decimal("0.9166666666666666"), Decimal(1)),
         (INITIATIVE, "評価案（自動計算）", "B（若干の遅れ）", "A（予定どおり）"),
         (INITIATIVE, "評価", "B（若干の遅れ）", "A（予定どおり）"),
         (INITIATIVE, "事業の評価区分ごとの件数", _counts(2, 0, 1), _counts(3, 0, 0)),
-        (SNS, "達成度", Decimal("0.75"), Decimal(1)),
+        (SNS, "達成度（評価に使う率）", Decimal("0.75"), Decimal(1)),
         (SNS, "評価案（自動計算）", "C（大幅な遅れ）", "A（予定どおり）"),
         (SNS, "評価", "C（大幅な遅れ）", "A（予定どおり）"),
         (SNS, "成果指標の評価区分ごとの件数", _counts(0, 0, 1), _counts(1, 0, 0)),
         (FOLLOWERS, "実績値", "47,250", "49,000"),
-        (FOLLOWERS, "達成度", Decimal("0.75"), Decimal(1)),
+        (FOLLOWERS, "達成度（評価に使う率）", Decimal("0.75"), Decimal(1)),
+        (FOLLOWERS, "進捗率", Decimal("0.75"), Decimal(1)),
+        # 達成率 47,250 ÷ 49,000, unrounded as the JSON holds it.
+        (FOLLOWERS, "達成率", Decimal(str(float(Decimal(47250) / Decimal(49000)))), Decimal(1)),
         (FOLLOWERS, "評価", "C（大幅な遅れ）", "A（予定どおり）"),
     ]
 
@@ -371,20 +385,27 @@ def test_the_measure_explanation_shows_inputs_formula_weights_and_counts(
         '<li><a href="/rollups/ict2/2024/goal/1/">基本目標1 利用者中心の行政サービス改革</a></li>'
         '<li aria-current="page">施策1-1 利便性を高める行政サービスの推進</li>'
     ) in html
-    assert "<dt>達成度</dt><dd>89.8%</dd><dt>評価</dt><dd>B（若干の遅れ）（DX推進課の評価）</dd>" in html
+    assert (
+        '<dt>達成度</dt><dd>89.8%<span class="sample">（サンプル）</span></dd>'
+        "<dt>評価に使う率</dt><dd>進捗率（基準値からの進捗）（計画の設定）。"
+    ) in html
+    assert "<dt>評価</dt><dd>B（若干の遅れ）（DX推進課の評価）</dd>" in html
     assert "<p>施策目標値の達成度を平均しました。</p>" in html
     assert "1.0（100%）を超える達成度は1.0、0未満は0として平均に入れます" in html
-    assert "<p>計算式：（0.8977）÷ 1 = 0.8977</p>" in html
+    assert "<p>計算式：（0.8977）÷ 1 = 0.8977（サンプル）</p>" in html
     assert "<caption>計算に使った値（1件、重みは各1/1）</caption>" in html
     assert (
         '<th scope="row">1-1-1</th><td>オンラインで完結できる行政手続の割合（割合（％））</td><td>増加を目指す</td>'
-        '<td class="num">35.0％（R4）</td><td class="num">43.8％</td><td class="num">42.9％</td><td>確定値</td>'
-        '<td class="num">89.8%</td><td>B（若干の遅れ）</td><td>(実績42.9 − 基準35) ÷ (目標43.8 − 基準35)</td>'
+        '<td class="num">35.0％（R4）</td><td class="num">43.8％</td>'
+        '<td class="num">42.9％<span class="sample">（サンプル）</span></td><td>確定値</td>'
+        '<td class="num">89.8%<span class="sample">（サンプル）</span></td>'
+        '<td class="num">97.9%<span class="sample">（サンプル）</span></td><td>B（若干の遅れ）（進捗率で判定）</td>'
+        "<td>進捗率：(実績42.9 − 基準35) ÷ (目標43.8 − 基準35)<br>達成率：実績42.9 ÷ 目標43.8</td>"
         '<td class="num">70.0％（R9）</td><td>データ不足：実績が2年度分以上そろうと予測できます。</td>'
     ) in html
     assert (
         '<th scope="row"><a href="/rollups/ict2/2024/project/1-1-1-02/">1-1-1-02</a></th>'
-        '<td>窓口予約・オンライン相談の導入</td><td>市民課</td><td class="num">100.0%</td>'
+        '<td>窓口予約・オンライン相談の導入</td><td>市民課</td><td class="num">100.0%<span class="sample">（サンプル）</span></td>'
         "<td>A（予定どおり）</td><td>最終評価（承認済み）</td>"
     ) in html
     assert (
@@ -397,7 +418,8 @@ def test_the_measure_explanation_shows_inputs_formula_weights_and_counts(
 def test_the_plan_explanation_opens_with_counts_and_lists_what_was_left_out(client, demo):
     client.force_login(factories.user(role=VIEWER))
     html = _page(client, "/rollups/ict2/2024/plan/ict2/")
-    assert "<dt>達成度</dt><dd>91.6%</dd><dt>評価</dt><dd>B（若干の遅れ）（自動計算の評価案）</dd>" in html
+    assert '<dt>達成度</dt><dd>90.8%<span class="sample">（サンプル）</span></dd>' in html
+    assert "<dt>評価</dt><dd>B（若干の遅れ）（自動計算の評価案）</dd>" in html
     assert (
         "<p>A（予定どおり） 23件（74.2%）、B（若干の遅れ） 5件（16.1%）、C（大幅な遅れ） 3件（9.7%）（対象外 3件）。"
         in html
@@ -418,7 +440,8 @@ def test_a_projects_explanation_says_when_it_fell_back_to_action_goals(dx_client
         "行動目標の達成状況（達成=1、一部達成=0.5、未達成=0）で計算しました。</p>"
     ) in html
     assert (
-        '<td class="num">−</td><td>集計中</td><td class="num">−（集計中）</td><td>−（評価不能）</td>' in html
+        '<td class="num">−</td><td>集計中</td><td class="num">−（集計中）</td><td class="num">−（集計中）</td>'
+        "<td>−（評価不能）</td>" in html
     )
     assert '<td>成果指標</td><th scope="row">1</th><td>オンライン予約の利用件数</td><td>集計中</td>' in html
 
@@ -461,13 +484,13 @@ def test_the_snapshot_page_shows_what_changed_since_the_year_was_reported(dx_cli
     assert f'<a href="/rollups/snapshots/{snapshot.pk}/">報告時点と現在の差分を見る</a>' in explanation
     html = _page(dx_client, f"/rollups/snapshots/{snapshot.pk}/")
     assert "<title>令和6年度（2024年度）の報告時点と現在の差分 | ICT総合戦略 進捗ポータル</title>" in html
-    assert "<caption>報告時点から変わった値（14件）</caption>" in html
+    assert "<caption>報告時点から変わった値（16件）</caption>" in html
     assert (
         f'<tr><th scope="row">{SNS}</th><td>評価</td><td>C（大幅な遅れ）</td><td>A（予定どおり）</td></tr>'
         in html
     )
     assert (
-        f'<tr><th scope="row">{SNS}</th><td>達成度</td><td class="num">75.0%</td><td class="num">100.0%</td></tr>'
+        f'<tr><th scope="row">{SNS}</th><td>達成度（評価に使う率）</td><td class="num">75.0%</td><td class="num">100.0%</td></tr>'
         in html
     )
     assert f'<tr><th scope="row">{FOLLOWERS}</th><td>実績値</td><td>47,250</td><td>49,000</td></tr>' in html
@@ -479,3 +502,109 @@ def test_department_staff_cannot_open_a_snapshot(client, demo):
         factories.user(role=DEPARTMENT_STAFF, departments=[Department.objects.get(code="S03")])
     )
     assert client.get(f"/rollups/snapshots/{snapshot.pk}/").status_code == 404
+
+
+# Figures as the city reads them ---------------------------------------------------------------------
+
+
+def test_a_project_graded_unrated_is_left_out_of_its_initiatives_average(figures_2024):
+    # 1-2-2-02 has a figure from its action goals (100 %) but its evaluator graded it 「−」: the
+    # initiative averages only 1-2-2-01, (11 − 6) ÷ (13.2 − 6) = 0.6944, as its counts do.
+    initiative = next(i for i in figures_2024["initiatives"] if i["code"] == "1-2-2")
+    assert (round(initiative["achievement"], 4), initiative["grade"]) == (0.6944, "C")
+    assert initiative["excluded"] == [
+        {"kind": "project", "code": "1-2-2-02", "reason": "評価者が「評価不能」と評価"}
+    ]
+
+
+def _children(figures: dict) -> dict[tuple[str, str], list[tuple[str, dict]]]:
+    """Each node's children as (kind, child) pairs, by (section, code)."""
+    children: dict[tuple[str, str], list[tuple[str, dict]]] = {}
+    for project in figures["projects"]:
+        if project["initiative"]:
+            children.setdefault(("initiatives", project["initiative"]), []).append(("project", project))
+    for measure in figures["measures"]:
+        if measure["basis"] == "施策目標値の達成度":
+            members = [
+                ("measure_indicator", indicator)
+                for indicator in figures["indicators"]
+                if indicator["owner_kind"] == "measure" and indicator["owner"] == measure["code"]
+            ]
+        else:
+            members = [("project", p) for p in figures["projects"] if p["measure"] == measure["code"]]
+        children[("measures", measure["code"])] = members
+        children.setdefault(("goals", measure["goal"]), []).append(("measure", measure))
+    children[("plan", figures["plan"]["code"])] = [("goal", goal) for goal in figures["goals"]]
+    return children
+
+
+@pytest.mark.parametrize("year", [2024, 2025])
+def test_every_figure_is_the_mean_of_its_children_not_left_out(demo, year):
+    out = io.StringIO()
+    call_command("rollup", "--fiscal-year", str(year), stdout=out)
+    figures = json.loads(out.getvalue())
+    nodes = {("plan", figures["plan"]["code"]): figures["plan"]}
+    for section in ("initiatives", "measures", "goals"):
+        nodes.update({(section, node["code"]): node for node in figures[section]})
+    children = _children(figures)
+    assert set(children) <= set(nodes)
+    for key, node in nodes.items():
+        left_out = {(item["kind"], item["code"]) for item in node["excluded"]}
+        members = children.get(key, [])
+        counted = [child for kind, child in members if (kind, child["code"]) not in left_out]
+        # Whatever is left out has no figure or was graded 「−」; whatever has neither is counted.
+        for kind, child in members:
+            assert ((kind, child["code"]) in left_out) == (
+                child["achievement"] is None
+                or (child.get("grade_source") == "final" and child["grade"] == "−")
+            ), (key, kind, child["code"])
+        if not counted:
+            assert node["achievement"] is None, key
+            continue
+        mean = sum(min(max(child["achievement"], 0.0), 1.0) for child in counted) / len(counted)
+        assert node["achievement"] == pytest.approx(mean, abs=1e-12), key
+    for indicator in figures["indicators"]:
+        assert {"achievement", "progress", "rate"} <= set(indicator)
+        assert indicator["achievement"] == indicator["progress"]  # the demo plan grades by 進捗率
+
+
+def test_the_plan_chooses_which_figure_grades(demo, client):
+    demo.grading_rate = "attainment"
+    demo.save()
+    figures = rollup_figures(rollup_year(plan=demo, fiscal_year=2024))
+    indicator = next(i for i in figures["indicators"] if i["owner"] == "1-1-1-01")
+    # 564 against 540 from 420: 達成率 564 ÷ 540 now grades; 進捗率 1.2 is still shown.
+    assert (figures["graded_by"], indicator["achievement"], indicator["rate"], indicator["progress"]) == (
+        "attainment",
+        float(Decimal(564) / Decimal(540)),
+        float(Decimal(564) / Decimal(540)),
+        1.2,
+    )
+    client.force_login(factories.user(role=VIEWER))
+    html = _page(client, "/rollups/ict2/2024/measure/1-1/")
+    assert "<dt>評価に使う率</dt><dd>達成率（実績÷目標、減らす指標は目標÷実績）（計画の設定）。" in html
+    assert "<td>B（若干の遅れ）（達成率で判定）</td>" in html  # 42.9 ÷ 43.8 = 97.9 %
+
+
+def test_demo_figures_are_marked_as_samples_and_real_ones_are_not(demo, client):
+    # Project 1-1-1-01 stops looking like demo data: its summary and its indicator's source are real.
+    project = Project.objects.get(code="1-1-1-01")
+    Project.objects.filter(pk=project.pk).update(summary="電子申請の対象手続を拡大します。")
+    project.indicators.update(source="電子申請システムの集計")
+    figures = rollup_figures(rollup_year(plan=demo, fiscal_year=2024))
+    samples = {p["code"]: p["sample"] for p in figures["projects"]}
+    assert samples["1-1-1-01"] is False
+    assert set(samples.values()) == {True, False}
+    indicators = {(i["owner"], i["code"]): i["sample"] for i in figures["indicators"]}
+    assert indicators[("1-1-1-01", "1")] is False and indicators[("1-1-1-02", "1")] is True
+    # Anything computed from a sample is a sample.
+    assert figures["sample"] and figures["plan"]["sample"]
+    assert all(
+        node["sample"] for section in ("initiatives", "measures", "goals") for node in figures[section]
+    )
+    client.force_login(factories.user(role=VIEWER))
+    real = _page(client, "/rollups/ict2/2024/project/1-1-1-01/")
+    assert "サンプル" not in real
+    sample = _page(client, "/rollups/ict2/2024/project/1-1-1-02/")
+    assert '<dt>達成度</dt><dd>100.0%<span class="sample">（サンプル）</span></dd>' in sample
+    assert "<strong>サンプル</strong>：この画面の数値はデモ用のサンプルで、市の実績ではありません。" in sample

@@ -14,12 +14,16 @@ from strategy.achievement import (
     IndicatorSpec,
     Part,
     YearTarget,
-    achievement,
     action_part,
+    attainment_rate,
     average,
     forecast,
     indicator_part,
+    indicator_rates,
+    maintain_side,
     measure_rollup,
+    percent_text,
+    progress_rate,
     project_exclusion,
     project_rollup,
     propose_grade,
@@ -48,13 +52,13 @@ def spec(**fields) -> IndicatorSpec:
 
 
 def test_progress_from_baseline_for_an_increase():
-    result = achievement(spec(), D(150), D(140))
+    result = progress_rate(spec(), D(150), D(140))
     assert result == Achievement(D("0.8000"), formula="(実績140 − 基準100) ÷ (目標150 − 基準100)")
 
 
 def test_progress_from_baseline_for_a_decrease():
     # 75 → 40 minutes; 54 minutes is (54 − 75) / (40 − 75) = −21 / −35 = 0.6 of the way.
-    result = achievement(spec(direction="decrease", baseline=D(75), final_target=D(40)), D(40), D(54))
+    result = progress_rate(spec(direction="decrease", baseline=D(75), final_target=D(40)), D(40), D(54))
     assert result.value == D("0.6000")
 
 
@@ -68,19 +72,19 @@ def test_progress_from_baseline_for_a_decrease():
 )
 def test_target_equal_to_baseline_falls_back_to_the_plain_ratio(direction, actual, expected, formula):
     # Progress from baseline would divide by zero when the target is the baseline.
-    result = achievement(spec(direction=direction), D(100), actual)
+    result = progress_rate(spec(direction=direction), D(100), actual)
     assert (result.value, result.formula) == (expected, formula)
 
 
 @pytest.mark.parametrize(("actual", "expected"), [(D(0), D(1)), (D("-1"), D(1)), (D(3), D(0))])
 def test_zero_target_for_a_decrease_without_baseline_is_reached_or_not(actual, expected):
-    result = achievement(spec(direction="decrease", rule="ratio", baseline=None), D(0), actual)
+    result = progress_rate(spec(direction="decrease", rule="ratio", baseline=None), D(0), actual)
     assert (result.value, result.formula) == (expected, "目標0に到達していれば1、でなければ0")
 
 
 def test_zero_target_for_a_decrease_with_a_baseline_uses_progress():
     # 10 incidents → 0: three left is (3 − 10) / (0 − 10) = 0.7.
-    assert achievement(spec(direction="decrease", baseline=D(10)), D(0), D(3)).value == D("0.7000")
+    assert progress_rate(spec(direction="decrease", baseline=D(10)), D(0), D(3)).value == D("0.7000")
 
 
 @pytest.mark.parametrize(
@@ -96,18 +100,27 @@ def test_zero_target_for_a_decrease_with_a_baseline_uses_progress():
     ],
 )
 def test_negative_values(fields, target, actual, expected):
-    assert achievement(spec(**fields), target, actual).value == expected
+    assert progress_rate(spec(**fields), target, actual).value == expected
 
 
-def test_cumulative_indicators_use_the_plain_ratio_even_with_a_baseline():
-    # 420 procedures online at baseline, 540 targeted this year, 564 reached: 564 / 540 = 1.0444.
-    result = achievement(spec(kind="cumulative", baseline=D(420)), D(540), D(564))
-    assert (result.value, result.formula) == (D("1.0444"), "実績564 ÷ 目標540")
+@pytest.mark.parametrize("rule", ["progress", "ratio"])
+def test_a_cumulative_indicator_with_a_baseline_scores_progress_from_it(rule):
+    # 150 datasets at baseline, 275 targeted this year: none added is no progress, not 150 / 275 = 55 %.
+    cumulative = spec(kind="cumulative", baseline=D(150), rule=rule)
+    assert progress_rate(cumulative, D(275), D(150)).value == 0
+    # 420 procedures at baseline, 540 targeted, 564 reached: (564 − 420) / (540 − 420) = 1.2.
+    result = progress_rate(spec(kind="cumulative", baseline=D(420), rule=rule), D(540), D(564))
+    assert (result.value, result.formula) == (D("1.2"), "(実績564 − 基準420) ÷ (目標540 − 基準420)")
+
+
+def test_a_cumulative_indicator_without_a_baseline_uses_the_plain_ratio():
+    result = progress_rate(spec(kind="cumulative", baseline=None), D(540), D(270))
+    assert (result.value, result.formula) == (D("0.5"), "実績270 ÷ 目標540")
 
 
 def test_an_increase_whose_target_sits_below_its_baseline_is_scored_by_ratio():
     # Progress would divide by a negative gap and reward falling further; the ratio does not.
-    assert achievement(spec(baseline=D(10)), D(5), D(4)).value == D("0.8000")
+    assert progress_rate(spec(baseline=D(10)), D(5), D(4)).value == D("0.8000")
 
 
 def test_interim_years_interpolate_between_baseline_and_final_target():
@@ -126,7 +139,42 @@ def test_interim_years_interpolate_between_baseline_and_final_target():
 def test_achievement_in_an_interpolated_year():
     plain = spec()
     target = target_for_year(plain, 2024).value
-    assert achievement(plain, target, D(130)).value == D("0.7500")  # (130 − 100) / (140 − 100)
+    assert progress_rate(plain, target, D(130)).value == D("0.7500")  # (130 − 100) / (140 − 100)
+
+
+# 達成率 beside the 進捗率 ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fields", "target", "actual", "value", "formula"),
+    [
+        # An increase: actual ÷ target, whatever the baseline.
+        ({}, D(150), D(140), D(140) / D(150), "実績140 ÷ 目標150"),
+        # A decrease: target ÷ actual; 54 minutes against 40 is 40 / 54.
+        ({"direction": "decrease", "baseline": D(75)}, D(40), D(54), D(40) / D(54), "目標40 ÷ 実績54"),
+        ({"direction": "decrease", "baseline": D(75)}, D(40), D(20), D(2), "目標40 ÷ 実績20"),
+        # An actual of 0 on a decrease is met, never a division by zero.
+        ({"direction": "decrease"}, D(5), D(0), D(1), "実績0（減らす指標で0以下）は達成とみなして1"),
+        ({"direction": "decrease"}, D(0), D(0), D(1), "実績0（減らす指標で0以下）は達成とみなして1"),
+        ({"direction": "decrease"}, D(0), D(3), D(0), "目標0に到達していれば1、でなければ0"),
+        # A target of 0 on an increase: reached or not.
+        ({}, D(0), D(2), D(1), "目標0に到達していれば1、でなければ0"),
+    ],
+)
+def test_attainment_rate_as_council_members_compute_it(fields, target, actual, value, formula):
+    result = attainment_rate(spec(**fields), target, actual)
+    assert (result.value, result.formula) == (value, formula)
+
+
+def test_both_figures_of_one_result_and_the_one_that_grades():
+    # 100 → 150 targeted, 140 reached: 進捗率 (140 − 100) / (150 − 100) = 0.8, 達成率 140 / 150.
+    rates = indicator_rates(spec(), D(150), D(140))
+    assert (rates.progress.value, rates.attainment.value) == (D("0.8"), D(140) / D(150))
+    assert (rates.grading, rates.grading_label) == (rates.progress, "進捗率")
+    by_attainment = indicator_rates(spec(), D(150), D(140), graded_by="attainment")
+    assert (by_attainment.grading, by_attainment.grading_label) == (by_attainment.attainment, "達成率")
+    missing = indicator_rates(spec(), D(150), None, "tallying")
+    assert (missing.progress.missing_reason, missing.attainment.missing_reason) == ("集計中", "集計中")
 
 
 @pytest.mark.parametrize(
@@ -139,51 +187,107 @@ def test_achievement_in_an_interpolated_year():
     ],
 )
 def test_missing_data_is_no_figure_with_its_reason_never_zero(status, reason):
-    assert achievement(spec(), D(150), None, status) == Achievement(None, missing_reason=reason)
+    assert progress_rate(spec(), D(150), None, status) == Achievement(None, missing_reason=reason)
 
 
 def test_no_target_and_qualitative_indicators_have_no_figure():
-    assert achievement(spec(), None, D(5)).missing_reason == "この年度の目標値がない"
+    assert progress_rate(spec(), None, D(5)).missing_reason == "この年度の目標値がない"
     assert (
-        achievement(spec(kind="qualitative"), D(1), D(1)).missing_reason == "定性指標のため数値評価の対象外"
+        progress_rate(spec(kind="qualitative"), D(1), D(1)).missing_reason == "定性指標のため数値評価の対象外"
     )
 
 
 @pytest.mark.parametrize(
     ("actual", "value", "too_high"),
-    [(D(175), D("1.5000"), False), (D("175.01"), D("1.5002"), True), (D(300), D("4.0000"), True)],
+    [
+        (D(175), D("1.5"), False),
+        # 150.02 % is printed 「150.0%」: flagging it would disagree with the figure beside it.
+        (D("175.01"), D("1.5002"), False),
+        (D("175.03"), D("1.5006"), True),  # printed 「150.1%」
+        (D(300), D(4), True),
+    ],
 )
-def test_rates_over_150_percent_are_flagged_as_a_possibly_low_target(actual, value, too_high):
-    result = achievement(spec(), D(150), actual)
+def test_rates_over_150_percent_as_printed_are_flagged_as_a_possibly_low_target(actual, value, too_high):
+    result = progress_rate(spec(), D(150), actual)
     assert (result.value, result.too_high) == (value, too_high)
 
 
 @pytest.mark.parametrize(("actual", "expected"), [(D(1), D(1)), (D(0), D(0))])
 def test_milestones_score_done_or_not(actual, expected):
     milestone = spec(kind="milestone", direction="achieve", baseline=D(0), final_target=D(1))
-    assert achievement(milestone, D(1), actual).value == expected
+    assert progress_rate(milestone, D(1), actual).value == expected
 
 
 @pytest.mark.parametrize(
     ("actual", "expected"),
     [
-        (D("99.85"), D(1)),
-        (D("100.0"), D(1)),
-        # 0.9 off with 0.1 tolerated: 1 − 0.8 / 99.9 = 0.99199…
-        (D("99.0"), D("0.9920")),
+        (D("99.85"), D(1)),  # short by less than the tolerance
+        (D("100.0"), D(1)),  # above: the good side
+        (D("99.0"), D("99.0") / D("99.9")),  # short: the ratio toward the target
     ],
 )
-def test_maintain_scores_one_inside_the_tolerance(actual, expected):
+def test_maintain_scores_one_on_the_good_side_widened_by_the_tolerance(actual, expected):
     maintain = spec(direction="maintain", baseline=D("99.9"), final_target=D("99.9"), tolerance=D("0.1"))
-    assert achievement(maintain, D("99.9"), actual).value == expected
+    assert progress_rate(maintain, D("99.9"), actual).value == expected
+    assert attainment_rate(maintain, D("99.9"), actual).value == expected
+
+
+@pytest.mark.parametrize(
+    ("actual", "expected", "formula"),
+    [
+        (D(3), D(1), "実績3は目標2以上（許容幅0）を維持しているので1"),
+        (D(2), D(1), "実績2は目標2以上（許容幅0）を維持しているので1"),
+        (D(1), D("0.5"), "目標2以上（許容幅0）を維持できていないので 実績1 ÷ 目標2"),
+    ],
+)
+def test_maintaining_drills_more_than_planned_is_met(actual, expected, formula):
+    drills = spec(direction="maintain", baseline=D(2), final_target=D(2))
+    result = progress_rate(drills, D(2), actual)
+    assert (result.value, result.formula) == (expected, formula)
+
+
+@pytest.mark.parametrize(("actual", "expected"), [(D(0), D(1)), (D(2), D(0))])
+def test_maintaining_zero_is_met_only_at_zero(actual, expected):
+    zero = spec(direction="maintain", baseline=D(0), final_target=D(0))
+    assert maintain_side(D(0)) == "以下"
+    assert progress_rate(zero, D(0), actual).value == expected
 
 
 @pytest.mark.parametrize(
     ("value", "grade"),
-    [(D("1.2"), "A"), (D(1), "A"), (D("0.8"), "B"), (D("0.7999"), "C"), (D("-0.5"), "C"), (None, "−")],
+    [
+        (D("1.2"), "A"),
+        (D(1), "A"),
+        (D("0.8"), "B"),
+        (D("0.7994"), "C"),
+        (D("-0.5"), "C"),
+        (None, "−"),
+    ],
 )
 def test_proposed_grade_is_the_best_grade_whose_bound_is_reached(value, grade):
     assert propose_grade(value, SCALE, "−") == grade
+
+
+@pytest.mark.parametrize(
+    ("value", "shown", "grade"),
+    [
+        (D("0.99996"), "100.0%", "A"),
+        (D("0.99949"), "99.9%", "B"),
+        (D("0.79995"), "80.0%", "B"),
+        (D("0.79949"), "79.9%", "C"),
+    ],
+)
+def test_a_grade_never_disagrees_with_the_percentage_printed_beside_it(value, shown, grade):
+    assert (percent_text(value), propose_grade(value, SCALE, "−")) == (shown, grade)
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    # Half up (四捨五入), not half to even: 82.25 → 82.3 and 82.45 → 82.5.
+    [(D("0.8225"), "82.3%"), (D("0.8245"), "82.5%"), (D("0.99996"), "100.0%"), (None, "−")],
+)
+def test_percentages_round_half_up_at_display(value, shown):
+    assert percent_text(value) == shown
 
 
 # Roll-ups --------------------------------------------------------------------------------------
@@ -255,7 +359,7 @@ def test_grade_counts_and_shares_as_the_council_report_opens():
     ]
     counted = tally(items, rated=["A", "B", "C"])
     assert counted.counts == {"A": 38, "B": 5, "C": 3}
-    assert [line.share for line in counted.shares] == [D("0.8261"), D("0.1087"), D("0.0652")]
+    assert [line.share for line in counted.shares] == [D(38) / 46, D(5) / 46, D(3) / 46]
     assert counted.text() == "A 38件（82.6%）、B 5件（10.9%）、C 3件（6.5%）（対象外 2件）"
     assert counted.excluded == (
         Exclusion("project", "x", "評価者が「評価不能」と評価"),
@@ -354,8 +458,9 @@ specs = st.builds(
 
 @given(specs, st.none() | values, st.none() | values)
 def test_achievement_is_never_nan_or_infinite(indicator, target, actual):
-    value = achievement(indicator, target, actual, "confirmed").value
-    assert value is None or value.is_finite()
+    for rate in (progress_rate, attainment_rate):
+        value = rate(indicator, target, actual, "confirmed").value
+        assert value is None or value.is_finite()
 
 
 @given(specs, st.dictionaries(st.integers(2020, 2027), values, max_size=6))
@@ -377,7 +482,7 @@ scored = st.builds(
 def test_a_value_better_in_the_indicators_direction_never_scores_lower(indicator, target, first, second):
     # Stronger than "closer to the target from the short side": it holds on both sides of the target.
     worse, better = sorted([first, second], reverse=indicator.direction == "decrease")
-    assert achievement(indicator, target, worse).value <= achievement(indicator, target, better).value
+    assert progress_rate(indicator, target, worse).value <= progress_rate(indicator, target, better).value
 
 
 figures = st.none() | st.decimals(min_value=-3, max_value=3, places=4)
