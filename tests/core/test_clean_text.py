@@ -98,3 +98,32 @@ def test_a_field_that_had_no_check_before_is_cleaned_too(admin_client, plan):
     response = admin_client.post(reverse("admin:strategy_planrevision_add"), data)
     assert response.status_code == 302
     assert PlanRevision.objects.values_list("reason", "summary").get() == ("組織改正\nのため", "所管課の変更")
+
+
+def test_a_reason_asked_by_a_form_alone_is_checked_before_the_service(admin_client, plan):
+    data = {
+        "plan": plan.pk,
+        "code": "1-1-1-09",
+        "name": "新しい事業",
+        "measure": plan.measures.get(code="1-1").pk,
+        "start_year": "2025",
+        "status": "running",
+        "department": factories.department("市民課").pk,
+        "reason": "市長\x07公約",
+    } | {
+        f"{prefix}-{name}": value
+        for prefix in ("assignments", "action_goals")
+        for name, value in (
+            ("TOTAL_FORMS", "0"),
+            ("INITIAL_FORMS", "0"),
+            ("MIN_NUM_FORMS", "0"),
+            ("MAX_NUM_FORMS", "1000"),
+        )
+    }
+    response = admin_client.post(reverse("admin:projects_project_add"), data)
+    assert response.status_code == 200
+    assert _field_errors(response, "reason") == ["制御文字（U+0007）が含まれています。削除してください。"]
+    data["reason"] = "市長\x0b公約"
+    response = admin_client.post(reverse("admin:projects_project_add"), data)
+    assert response.status_code == 302
+    assert PlanRevision.objects.values_list("reason", flat=True).get() == "市長\n公約"
