@@ -1,6 +1,18 @@
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
+from core.validators import line_breaks_normalised, validate_clean_text
+
+
+class CleanTextField(forms.CharField):
+    """Free text a form asks for without a model field behind it (a revision's reason): cleaned
+    like model text (`core.models.CleanTextMixin`) before any service sees it."""
+
+    default_validators = [validate_clean_text]
+
+    def to_python(self, value):
+        return line_breaks_normalised(super().to_python(value))
+
 
 class PortalModelForm(forms.ModelForm):
     """A model form that never fails on a model error about a field it does not show.

@@ -1,5 +1,7 @@
-"""Validators shared by every app: fiscal years inside a plan, text free of PDF artefacts."""
+"""Validators shared by every app: fiscal years inside a plan, text free of PDF artefacts and
+control characters."""
 
+import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
@@ -34,6 +36,56 @@ def validate_no_radicals(value: str) -> None:
             code="radical_character",
             params={"s": suggestions},
         )
+
+
+# Every way of breaking a line that reaches us: browsers send \r\n, old Mac text \r, Word pastes a
+# manual line break as \x0b and a page break as \x0c, and PDFs carry the Unicode separators.
+LINE_BREAK = re.compile(r"\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
+# Tabs and line feeds are the only control characters text may hold: the others are invisible on
+# screen and make a spreadsheet export fail (openpyxl refuses them).
+ALLOWED_CONTROLS = {"\t", "\n"}
+
+
+def line_breaks_normalised(text: str) -> str:
+    return LINE_BREAK.sub("\n", text)
+
+
+def control_characters(text: str) -> list[str]:
+    return sorted(
+        {char for char in text if unicodedata.category(char) == "Cc" and char not in ALLOWED_CONTROLS}
+    )
+
+
+def validate_no_control_characters(value: str) -> None:
+    found = control_characters(value or "")
+    if found:
+        raise ValidationError(
+            "制御文字（%(codes)s）が含まれています。削除してください。",
+            code="control_character",
+            params={"codes": "、".join(f"U+{ord(char):04X}" for char in found)},
+        )
+
+
+def validate_clean_text(value: str) -> None:
+    """Refuse look-alike radicals and control characters, reporting both problems at once."""
+    errors = []
+    for validate in (validate_no_radicals, validate_no_control_characters):
+        try:
+            validate(value)
+        except ValidationError as error:
+            errors.extend(error.error_list)
+    if errors:
+        raise ValidationError(errors)
+
+
+def text_for_output(text: str) -> str:
+    """`text` with line breaks normalised and other control characters dropped, for files we hand out.
+
+    Rows stored before text was checked may still hold them; an export must not fail on them.
+    """
+    text = line_breaks_normalised(text)
+    dropped = set(control_characters(text))
+    return "".join(char for char in text if char not in dropped)
 
 
 def validate_year_in_period(year, start_year: int, end_year: int, *, field: str, what: str = "計画") -> None:

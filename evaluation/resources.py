@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from import_export import fields, resources, widgets
 
+from core.validators import line_breaks_normalised, text_for_output
 from evaluation import services
 from evaluation.enums import CycleStatus, RecordStatus
 from evaluation.models import IndicatorResult
@@ -29,10 +30,13 @@ IMPORT_REASON = "Excelから取り込み"
 
 
 def spreadsheet_text(text: str) -> str:
+    # Control characters stored before text was checked would make openpyxl refuse the whole sheet.
+    text = text_for_output(text)
     return f"'{text}" if text.startswith(FORMULA_START) else text
 
 
 def text_from_spreadsheet(text: str) -> str:
+    text = line_breaks_normalised(text)
     return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_START) else text
 
 

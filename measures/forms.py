@@ -3,11 +3,12 @@
 from django import forms
 
 from core.fiscal import fiscal_year_label
+from core.forms import CleanTextField
 
 
 class RevisionForm(forms.Form):
     year = forms.TypedChoiceField(label="適用年度", coerce=int, help_text="この見直しが適用される最初の年度")
-    reason = forms.CharField(
+    reason = CleanTextField(
         label="見直しの理由",
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="議会報告の「計画の見直し」に載ります。",

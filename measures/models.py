@@ -12,7 +12,6 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from core.validators import validate_no_radicals
 from measures.enums import AchievementRule, Direction, IndicatorKind, MeasureLineage
 from strategy.achievement import IndicatorSpec, YearTarget, target_for_year
 from strategy.models import BasicGoal, Plan, PortalModel, year_in_range
@@ -31,8 +30,8 @@ class Measure(PortalModel):
         BasicGoal, verbose_name="基本目標", on_delete=models.PROTECT, related_name="measures"
     )
     code = models.CharField("施策番号", max_length=10, help_text="「基本目標番号-連番」の形。例: 1-1")
-    title = models.CharField("施策名", max_length=200, validators=[validate_no_radicals])
-    aim = models.TextField("施策の方向性", blank=True, validators=[validate_no_radicals])
+    title = models.CharField("施策名", max_length=200)
+    aim = models.TextField("施策の方向性", blank=True)
     lineage = models.CharField(
         "前計画との関係", max_length=20, choices=MeasureLineage.choices, default=MeasureLineage.NEW
     )
@@ -95,7 +94,7 @@ class Initiative(PortalModel):
         Measure, verbose_name="施策", on_delete=models.PROTECT, related_name="initiatives"
     )
     number = models.PositiveSmallIntegerField("番号")
-    title = models.CharField("主な取組", max_length=200, validators=[validate_no_radicals])
+    title = models.CharField("主な取組", max_length=200)
 
     history = HistoricalRecords()
     objects = InitiativeManager()
@@ -124,7 +123,7 @@ class IndicatorBase(PortalModel):
     """The fields every indicator has: unit, direction, kind, baseline and final target."""
 
     code = models.CharField("指標番号", max_length=20)
-    name = models.CharField("指標名", max_length=200, validators=[validate_no_radicals])
+    name = models.CharField("指標名", max_length=200)
     unit = models.CharField("単位", max_length=20, blank=True, help_text="例: 件、人、％")
     decimals = models.PositiveSmallIntegerField(
         "小数点以下の桁数", default=0, validators=[MaxValueValidator(4)], help_text="0〜4"

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 
 from core.admin import PortalAdmin, PortalInline, ReadOnlyMixin, RevisedInline, revision_action
-from core.forms import PortalModelForm
+from core.forms import CleanTextField, PortalModelForm
 from measures.admin import INDICATOR_FIELDSETS, INDICATOR_REVISED_FIELDS, target_reset_action
 from projects import services
 from projects.enums import AssignmentRole
@@ -20,7 +20,7 @@ class ProjectAddForm(PortalModelForm):
     department = forms.ModelChoiceField(
         label="所管課", queryset=Department.objects.filter(valid_to__isnull=True, kind=DepartmentKind.SECTION)
     )
-    reason = forms.CharField(
+    reason = CleanTextField(
         label="追加の理由", widget=forms.Textarea(attrs={"rows": 2}), help_text="議会報告に載ります。"
     )
 

@@ -7,7 +7,6 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from core.fiscal import fiscal_year_label
-from core.validators import validate_no_radicals
 from measures.models import IndicatorBase, Initiative, Measure, MeasureIndicator, YearlyTargetBase
 from projects.enums import AssignmentRole, ProjectStatus
 from strategy.models import Department, Plan, PortalModel, year_in_range
@@ -43,8 +42,8 @@ class ProjectManager(models.Manager.from_queryset(ProjectQuerySet)):
 class Project(PortalModel):
     plan = models.ForeignKey(Plan, verbose_name="計画", on_delete=models.PROTECT, related_name="projects")
     code = models.CharField("事業番号", max_length=20, help_text="実施事業集の番号。例: 1-1-01")
-    name = models.CharField("事業名", max_length=200, validators=[validate_no_radicals])
-    summary = models.TextField("事業概要", blank=True, validators=[validate_no_radicals])
+    name = models.CharField("事業名", max_length=200)
+    summary = models.TextField("事業概要", blank=True)
     measure = models.ForeignKey(
         Measure, verbose_name="施策", on_delete=models.PROTECT, related_name="projects"
     )
@@ -186,7 +185,7 @@ class ActionGoal(PortalModel):
     )
     fiscal_year = models.PositiveSmallIntegerField("年度", help_text="西暦。例: 2025")
     number = models.PositiveSmallIntegerField("番号", default=1)
-    description = models.TextField("行動目標", validators=[validate_no_radicals])
+    description = models.TextField("行動目標")
 
     history = HistoricalRecords()
 

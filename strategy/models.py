@@ -9,7 +9,8 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from core.fiscal import fiscal_year_label, fiscal_year_of, fiscal_year_start
-from core.validators import validate_no_radicals, validate_year_in_period
+from core.models import CleanTextMixin
+from core.validators import validate_year_in_period
 from strategy.achievement import ATTAINMENT, PROGRESS
 
 # Fiscal years are stored as Western start years; this range only catches typos like 224.
@@ -24,8 +25,9 @@ def year_in_range(field: str) -> models.CheckConstraint:
     )
 
 
-class PortalModel(models.Model):
-    """Base of every model here: a broken unique constraint is reported on the field it is about.
+class PortalModel(CleanTextMixin, models.Model):
+    """Base of every model here: text is clean (see `CleanTextMixin`), and a broken unique
+    constraint is reported on the field it is about.
 
     Django puts multi-field constraint errors at the top of a form; staff look next to the field
     they typed, so a unique constraint's error goes to its last field (the code or the year).
@@ -70,7 +72,7 @@ class PlanManager(models.Manager):
 
 class Plan(PortalModel):
     code = models.SlugField("計画コード", max_length=30, unique=True)
-    name = models.CharField("計画名", max_length=200, validators=[validate_no_radicals])
+    name = models.CharField("計画名", max_length=200)
     start_year = models.PositiveSmallIntegerField(
         "計画期間（開始年度）", help_text="西暦の開始年度。例: 2024"
     )
@@ -87,9 +89,9 @@ class Plan(PortalModel):
     )
     parent_plan = models.CharField("上位計画", max_length=200, blank=True)
     legal_basis = models.TextField("法的位置付け", blank=True)
-    purpose = models.TextField("趣旨", blank=True, validators=[validate_no_radicals])
-    stance = models.TextField("取組姿勢", blank=True, validators=[validate_no_radicals])
-    revision_policy = models.TextField("見直しの方針", blank=True, validators=[validate_no_radicals])
+    purpose = models.TextField("趣旨", blank=True)
+    stance = models.TextField("取組姿勢", blank=True)
+    revision_policy = models.TextField("見直しの方針", blank=True)
     grading_rate = models.CharField(
         "評価に使う率",
         max_length=20,
@@ -147,12 +149,11 @@ class BasicGoalManager(models.Manager):
 class BasicGoal(PortalModel):
     plan = models.ForeignKey(Plan, verbose_name="計画", on_delete=models.PROTECT, related_name="goals")
     number = models.PositiveSmallIntegerField("番号")
-    title = models.CharField("基本目標", max_length=200, validators=[validate_no_radicals])
+    title = models.CharField("基本目標", max_length=200)
     formula = models.CharField(
         "目指す姿",
         max_length=200,
         blank=True,
-        validators=[validate_no_radicals],
         help_text="例: ＩＣＴ・データ × 行政サービス ＝ 利用者満足度向上",
     )
 
@@ -246,7 +247,7 @@ class Department(PortalModel):
     """
 
     code = models.CharField("組織コード", max_length=20, unique=True)
-    name = models.CharField("名称", max_length=100, validators=[validate_no_radicals])
+    name = models.CharField("名称", max_length=100)
     kind = models.CharField(
         "種別", max_length=10, choices=DepartmentKind.choices, default=DepartmentKind.SECTION
     )

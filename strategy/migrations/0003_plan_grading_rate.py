@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('strategy', '0001_initial'),
+        ('strategy', '0002_clean_text'),
     ]
 
     operations = [
