@@ -3,7 +3,8 @@
 import pytest
 from django.db.models import Count
 
-from evaluation.models import ProjectRecord
+from evaluation.models import MeasureEvaluation, ProjectRecord, YearSnapshot
+from evaluation.rollups.snapshots import snapshot_diff
 from measures.models import Initiative
 from projects.models import Project
 from strategy.models import Department
@@ -43,6 +44,18 @@ def test_fy2024_is_approved_and_fy2025_partly_entered(demo):
     assert ProjectRecord.objects.filter(fiscal_year=2024, final_grade__isnull=True).count() == 0
     assert demo.fiscal_years.get(year=2024).status == "locked"
     assert demo.fiscal_years.get(year=2025).status == "open"
+
+
+def test_the_locked_year_was_reported_as_the_demo_shows_it(demo, client, settings):
+    """The lock's own snapshot holds every FY2024 figure, measure evaluations included."""
+    snapshot = YearSnapshot.objects.get(plan=demo, fiscal_year=2024)
+    assert snapshot_diff(snapshot) == []
+    assert MeasureEvaluation.objects.filter(fiscal_year=2024, evaluated_by__username="dx").count() == 8
+    settings.DEBUG = True
+    _login(client, "dx")
+    response = client.get(f"/rollups/snapshots/{snapshot.pk}/")
+    assert response.status_code == 200
+    assert "<p>報告時点から変わった値はありません。</p>" in response.content.decode()
 
 
 def _login(client, username, password=DEMO_PASSWORD):
