@@ -20,6 +20,7 @@ from evaluation.models import (
 )
 from evaluation.rollups.year import measure_proposed_grade
 from projects.models import Project
+from projects.scoping import sees_everything
 
 
 class MeasureEvaluationForm(VersionedForm):
@@ -91,6 +92,11 @@ class FiscalYearAdmin(PortalAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # deleting a year would undo its lock and orphan its records
+
+    def get_list_display(self, request):
+        # The figures' pages cover every department's projects: staff would get 404.
+        columns = super().get_list_display(request)
+        return columns if sees_everything(request.user) else [c for c in columns if c != "figures"]
 
     def get_queryset(self, request):
         latest = YearSnapshot.objects.filter(plan=OuterRef("plan"), fiscal_year=OuterRef("year")).order_by(
