@@ -19,6 +19,8 @@ from evaluation.models import (
     YearSnapshot,
 )
 from evaluation.rollups.year import measure_proposed_grade
+from evaluation.selectors import plan_current
+from measures.models import Measure
 from projects.models import Project
 from projects.scoping import sees_everything
 
@@ -27,6 +29,18 @@ class MeasureEvaluationForm(VersionedForm):
     class Meta:
         model = MeasureEvaluation
         fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "measure" in self.fields:  # absent when a reported year makes the form read-only
+            self.fields["measure"].queryset = self._plan_measures()
+            self.fields["measure"].label_from_instance = lambda measure: f"{measure}（{measure.plan}）"
+
+    def _plan_measures(self):
+        """The measures of the evaluation's own plan, or for a new one of the plan being worked on:
+        both plans number their measures alike, so the other plan's would only mislead."""
+        plan = self.instance.measure.plan if self.instance.measure_id else plan_current()
+        return Measure.objects.filter(plan=plan).select_related("plan")
 
     def clean(self):
         cleaned = super().clean()
@@ -189,7 +203,6 @@ class MeasureEvaluationAdmin(LockedYearReadOnly, PortalAdmin):
     list_select_related = ["measure", "proposed_grade", "grade", "evaluated_by"]
     list_filter = ["fiscal_year", "grade__code"]
     search_fields = ["measure__code", "measure__title"]
-    autocomplete_fields = ["measure"]
     readonly_fields = ["proposed_grade", "evaluated_by", "updated_at"]
     fields = ["measure", "fiscal_year", "seen_version", "proposed_grade", "grade", "grade_reason", "comment",
               "evaluated_by", "updated_at"]  # fmt: skip
