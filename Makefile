@@ -7,7 +7,7 @@ DEV := DJANGO_DEBUG=1
 # Tests run with DEBUG off, as production does; the key is for the test process only.
 TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-test-only-secret-key} ALLOWED_HOSTS=testserver,127.0.0.1,localhost
 
-.PHONY: install run test lint bench messages
+.PHONY: install run reset-demo test lint bench messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,11 +19,21 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
-run: install
+# The development checkout's settings, so `manage.py` commands work as typed. Written only when
+# missing; git-ignored; variables set in the environment win over it (as `make test` does).
+.env:
+	printf '# Development settings written by `make run` (git-ignored). Every variable: .env.example\nDJANGO_DEBUG=1\n' > $@
+
+run: install .env
 	$(DEV) $(BIN)/python manage.py migrate --noinput
 	$(DEV) $(BIN)/python manage.py load_plan
 	$(DEV) $(BIN)/python manage.py load_demo
 	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# Empties the development database (every row, your own accounts too) and loads the plan and demo again.
+reset-demo: install .env
+	$(DEV) $(BIN)/python manage.py migrate --noinput
+	$(DEV) $(BIN)/python manage.py load_demo --reset
 
 test: install
 	$(TEST_ENV) $(BIN)/pytest

@@ -4,6 +4,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import path
 
+from core.roles import is_demo_account
 from evaluation.selectors import fiscal_year_current
 from projects.scoping import department_ids, sees_everything
 
@@ -22,8 +23,13 @@ class PortalAdminSite(admin.AdminSite):
         return super().index(request, {**context, **(extra_context or {})})
 
     def each_context(self, request):
-        # The idle time-out warning needs the session length (JIS X 8341-3: no silent time-out).
-        return {**super().each_context(request), "session_seconds": settings.SESSION_COOKIE_AGE}
+        return {
+            **super().each_context(request),
+            # The idle time-out warning needs the session length (JIS X 8341-3: no silent time-out).
+            "session_seconds": settings.SESSION_COOKIE_AGE,
+            # Demo accounts can sign in only with DEBUG on (core.backends), so production pays no query.
+            "demo_account": settings.DEBUG and is_demo_account(request.user),
+        }
 
     def get_urls(self):
         return [path("keepalive/", self.admin_view(self.keepalive), name="keepalive"), *super().get_urls()]

@@ -1,7 +1,8 @@
 """Settings for the plan-progress portal, read from the environment.
 
-Every variable is documented in `.env.example`. Nothing exists only in production:
-the quick start differs only by the defaults below (SQLite, DEBUG on).
+Every variable is documented in `.env.example`. Nothing exists only in production: a development
+checkout differs only by its git-ignored `.env` (written by `make run`, DJANGO_DEBUG=1) and the
+defaults below (SQLite, a development key when DEBUG is on).
 """
 
 import os
@@ -12,6 +13,21 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_file_load(path: Path) -> None:
+    """Fill variables the environment lacks from `KEY=value` lines of a local file, if there is one.
+
+    The environment always wins, so `make test` (DJANGO_DEBUG=0) and a production process manager
+    are never overridden by a developer's `.env`. Blank lines and `#` comments are skipped.
+    """
+    if not path.is_file():
+        return
+    for line in path.read_text(encoding="utf-8").splitlines():
+        name, equals, value = line.partition("=")
+        name = name.strip()
+        if equals and name and not name.startswith("#"):
+            os.environ.setdefault(name, value.strip())
 
 
 def envbool(name: str, default: bool) -> bool:
@@ -29,6 +45,8 @@ def envint(name: str, default: int) -> int:
 def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
+
+env_file_load(BASE_DIR / ".env")
 
 DEBUG = envbool("DJANGO_DEBUG", False)
 

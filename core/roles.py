@@ -24,6 +24,11 @@ STAFF_READS = {
 STAFF_EDITS = {"evaluation": ["projectrecord", "actionresult", "indicatorresult"]}
 
 
+def is_demo_account(user) -> bool:
+    """Whether a signed-in user is one of the demo's sample accounts (group DEMO)."""
+    return user.is_authenticated and user.groups.filter(name=DEMO).exists()
+
+
 def role_permissions(role: str, models_by_app: dict[str, list[str]]) -> set[tuple[str, str]]:
     """(app_label, codename) pairs granted to `role`; `models_by_app` lists each app's model names."""
     granted = set()

@@ -24,6 +24,7 @@ from evaluation.models import (
     ProjectRecord,
 )
 from evaluation.samples import SAMPLE_NOTE, SAMPLE_SOURCE
+from evaluation.services.common import save_with_history
 from measures.models import Initiative, Measure, MeasureIndicator, MeasureIndicatorTarget
 from projects.enums import AssignmentRole
 from projects.models import ActionGoal, OutcomeIndicator, OutcomeIndicatorTarget, Project, ProjectAssignment
@@ -357,7 +358,6 @@ def demo_load(*, password: str, today: datetime.date) -> bool:
     actors = _accounts(departments, password)
     _cycle_2024(plan, projects, grades, rng, actors)
     _cycle_2025(plan, projects, grades, rng, actors, today)
-    _measure_evaluations(plan, grades)
     _committee_opinion(plan, actors["dx"])
     return True
 
@@ -533,7 +533,10 @@ def _records(plan, year: int):
 
 
 def _cycle_2024(plan, projects, grades, rng, actors):
-    """FY2024 went round the whole cycle: entered, submitted, approved, and locked as reported."""
+    """FY2024 went round the whole cycle: entered, submitted, approved, measures evaluated, and locked.
+
+    Every FY2024 figure is in place before the lock, so the snapshot it takes is the year as shown.
+    """
     dx = actors["dx"]
     fiscal_year = FiscalYear.objects.get(plan=plan, year=2024)
     services.fiscal_year_open(fiscal_year, deadline=datetime.date(2025, 6, 30), by=dx)
@@ -544,6 +547,7 @@ def _cycle_2024(plan, projects, grades, rng, actors):
         services.record_submit(record, by=staff)
         services.record_approve(record, by=dx)
     services.fiscal_year_close(fiscal_year, by=dx)
+    _measure_evaluations(plan, grades, dx)
     services.fiscal_year_lock(fiscal_year, by=dx)
 
 
@@ -571,24 +575,28 @@ def _cycle_2025(plan, projects, grades, rng, actors, today):
             services.record_approve(record, by=dx)
 
 
-def _measure_evaluations(plan, grades):
+def _measure_evaluations(plan, grades, dx):
+    """The DX office enters the measures' FY2024 actuals and evaluates each measure during the review."""
     for indicator in MeasureIndicator.objects.filter(measure__plan=plan).select_related("measure"):
         target = indicator.target_for(2024).value
         baseline = indicator.baseline_value
         actual = (baseline + (target - baseline) * Decimal("0.9")).quantize(
             Decimal(1) / (10**indicator.decimals)
         )
-        MeasureIndicatorResult.objects.create(
+        result = MeasureIndicatorResult(
             indicator=indicator, fiscal_year=2024, actual=actual, actual_status=ActualStatus.CONFIRMED
         )
+        result.full_clean()
+        save_with_history(result, by=dx, reason="施策目標値の実績を入力")
         grade = _grade_for(indicator, 2024, actual, grades, plan)
-        MeasureEvaluation.objects.create(
+        evaluation = MeasureEvaluation(
             measure=indicator.measure,
             fiscal_year=2024,
             grade=grade,
             grade_reason=f"施策目標値の達成状況と構成事業の評価から{grade.display}としました（デモ）。",
             comment="構成事業はおおむね計画どおり進んでいます（デモ）。",
         )
+        services.measure_evaluate(evaluation, by=dx)
 
 
 def _accounts(departments, password) -> dict:

@@ -10,7 +10,7 @@ from evaluation.models import CommitteeOpinion, FiscalYear, ProjectRecord
 from projects.enums import AssignmentRole
 from projects.models import ProjectAssignment, covers_year
 from projects.scoping import is_dx_office, scope_by_project_year
-from strategy.models import Membership
+from strategy.models import Membership, Plan
 
 
 def fiscal_year_current(plan=None) -> FiscalYear | None:
@@ -20,6 +20,12 @@ def fiscal_year_current(plan=None) -> FiscalYear | None:
     if plan is not None:
         years = years.filter(plan=plan)
     return years.annotate(priority=priority).order_by("priority", "-year").first()
+
+
+def plan_current() -> Plan | None:
+    """The plan being worked on: the current fiscal year's, else the newest plan."""
+    current = fiscal_year_current()
+    return current.plan if current else Plan.objects.order_by("-start_year").first()
 
 
 def _primary_in_record_year(field_name: str) -> Subquery:

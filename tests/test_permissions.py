@@ -5,6 +5,8 @@ No row of B may ever reach A, by any path; B's objects answer 404 to A; viewers 
 """
 
 import io
+import re
+from html import unescape
 
 import pytest
 from django.contrib import admin
@@ -21,6 +23,7 @@ from evaluation.models import (
     MeasureEvaluation,
     MeasureIndicatorResult,
     ProjectRecord,
+    YearSnapshot,
 )
 from projects.models import ActionGoal, OutcomeIndicator, OutcomeIndicatorTarget, Project, ProjectAssignment
 from projects.services import project_move
@@ -190,6 +193,64 @@ def test_the_dx_office_sees_every_department(demo, client):
     assert '<a href="/rollups/ict2/2025/plan/ict2/">令和7年度（2025年度）の達成状況と計算根拠</a>' in menu
     years = client.get(reverse("admin:evaluation_fiscalyear_changelist")).content.decode()
     assert "報告時点との差分</a>" in years and '<a href="/rollups/ict2/2024/plan/ict2/">計算根拠</a>' in years
+
+
+def _links(response) -> set[str]:
+    """The site's own links on a page, static files aside."""
+    hrefs = {unescape(href) for href in re.findall(r'href="(/[^"#]*)"', response.content.decode())}
+    return {href for href in hrefs if not href.startswith("/static/")}
+
+
+def _shortcuts(response) -> list[tuple[str, str]]:
+    block = re.search(r'<div class="module" id="portal-shortcuts">.*?</ul>', response.content.decode(), re.S)
+    return re.findall(r'<a href="([^"]+)">([^<]+)</a>', block.group())
+
+
+@pytest.mark.parametrize("username", ["dept1", "dept2", "viewer"])
+def test_no_link_on_the_menu_or_the_pages_it_opens_leads_to_403_or_404(demo, client, username):
+    """Every admin link on the menu and sidebar is followed, then every link leaving the admin
+    (explanations, snapshots) on the pages they open, so no link to the DX office's pages hides there."""
+    login(client, username)
+    menu = client.get("/admin/?menu=1")
+    assert menu.status_code == 200
+    pages = {link: client.get(link) for link in _links(menu)}
+    outside = {link for page in pages.values() for link in _links(page) if not link.startswith("/admin/")}
+    pages.update({link: client.get(link) for link in outside - pages.keys()})
+    assert {link: page.status_code for link, page in pages.items() if page.status_code not in (200, 302)} == {}
+
+
+def test_department_staff_are_offered_only_their_own_pages(demo, client):
+    login(client, "dept1")
+    menu = client.get("/admin/?menu=1")
+    assert menu.status_code == 200
+    assert _shortcuts(menu) == [
+        ("/admin/evaluation/projectrecord/mine/", "担当事業の入力状況"),
+        ("/admin/evaluation/projectrecord/", "事業の年度評価の一覧"),
+    ]
+    years = client.get(url(FiscalYear, "changelist"))
+    assert years.status_code == 200
+    assert "令和6年度（2024年度）" in years.content.decode()
+    assert [link for link in _links(years) if not link.startswith("/admin/")] == ["/"]
+
+
+def test_viewers_are_offered_the_board_and_the_figures(demo, client):
+    login(client, "viewer")
+    menu = client.get("/admin/?menu=1")
+    assert menu.status_code == 200
+    assert _shortcuts(menu) == [
+        ("/admin/evaluation/projectrecord/mine/", "担当事業の入力状況"),
+        ("/admin/evaluation/projectrecord/", "事業の年度評価の一覧"),
+        ("/admin/evaluation/projectrecord/board/", "提出状況ボード"),
+        ("/rollups/ict2/2025/plan/ict2/", "令和7年度（2025年度）の達成状況と計算根拠"),
+    ]
+    snapshot = YearSnapshot.objects.get(fiscal_year=2024)
+    years = client.get(url(FiscalYear, "changelist"))
+    assert years.status_code == 200
+    assert sorted(link for link in _links(years) if link.startswith("/rollups/")) == [
+        "/rollups/ict2/2024/plan/ict2/",
+        "/rollups/ict2/2025/plan/ict2/",
+        f"/rollups/snapshots/{snapshot.pk}/",
+    ]
 
 
 def test_internal_notes_never_reach_department_staff(demo, client):

@@ -19,13 +19,28 @@ from evaluation.models import (
     YearSnapshot,
 )
 from evaluation.rollups.year import measure_proposed_grade
+from evaluation.selectors import plan_current
+from measures.models import Measure
 from projects.models import Project
+from projects.scoping import sees_everything
 
 
 class MeasureEvaluationForm(VersionedForm):
     class Meta:
         model = MeasureEvaluation
         fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "measure" in self.fields:  # absent when a reported year makes the form read-only
+            self.fields["measure"].queryset = self._plan_measures()
+            self.fields["measure"].label_from_instance = lambda measure: f"{measure}（{measure.plan}）"
+
+    def _plan_measures(self):
+        """The measures of the evaluation's own plan, or for a new one of the plan being worked on:
+        both plans number their measures alike, so the other plan's would only mislead."""
+        plan = self.instance.measure.plan if self.instance.measure_id else plan_current()
+        return Measure.objects.filter(plan=plan).select_related("plan")
 
     def clean(self):
         cleaned = super().clean()
@@ -91,6 +106,11 @@ class FiscalYearAdmin(PortalAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # deleting a year would undo its lock and orphan its records
+
+    def get_list_display(self, request):
+        # The figures' pages cover every department's projects: staff would get 404.
+        columns = super().get_list_display(request)
+        return columns if sees_everything(request.user) else [c for c in columns if c != "figures"]
 
     def get_queryset(self, request):
         latest = YearSnapshot.objects.filter(plan=OuterRef("plan"), fiscal_year=OuterRef("year")).order_by(
@@ -183,7 +203,6 @@ class MeasureEvaluationAdmin(LockedYearReadOnly, PortalAdmin):
     list_select_related = ["measure", "proposed_grade", "grade", "evaluated_by"]
     list_filter = ["fiscal_year", "grade__code"]
     search_fields = ["measure__code", "measure__title"]
-    autocomplete_fields = ["measure"]
     readonly_fields = ["proposed_grade", "evaluated_by", "updated_at"]
     fields = ["measure", "fiscal_year", "seen_version", "proposed_grade", "grade", "grade_reason", "comment",
               "evaluated_by", "updated_at"]  # fmt: skip

@@ -16,11 +16,13 @@ from evaluation.services.common import require_dx_office, save_with_history
 def grade_reason_check(chosen: Grade | None, proposed: Grade | None, reason: str, *, field: str) -> None:
     """A grade other than the computed proposal is allowed only with a written reason."""
     if chosen and proposed and chosen != proposed and not (reason or "").strip():
-        raise ValidationError(
-            {field: "評価案（%(proposal)s）と異なる評価を選ぶときは、その理由を入力してください。"},
+        # The params belong to the field's own error: a dict-ValidationError does not pass them down.
+        message = ValidationError(
+            "評価案（%(proposal)s）と異なる評価を選ぶときは、その理由を入力してください。",
             code="reason_required",
             params={"proposal": proposed.display},
         )
+        raise ValidationError({field: message})
 
 
 def measure_evaluate(evaluation: MeasureEvaluation, *, by) -> MeasureEvaluation:

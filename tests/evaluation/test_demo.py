@@ -3,11 +3,19 @@
 import pytest
 from django.db.models import Count
 
-from evaluation.models import ProjectRecord
+from core.roles import DX_OFFICE
+from evaluation.models import MeasureEvaluation, ProjectRecord, YearSnapshot
+from evaluation.rollups.snapshots import snapshot_diff
 from measures.models import Initiative
 from projects.models import Project
 from strategy.models import Department
+from tests import factories
 from tests.conftest import DEMO_PASSWORD
+
+BANNER = (
+    '<p class="demo-banner" role="note">'
+    "デモアカウントでログインしています。表示されているデータはすべてサンプルです。</p>"
+)
 
 
 def test_demo_has_a_dozen_departments_and_one_renamed_mid_plan(demo):
@@ -45,6 +53,18 @@ def test_fy2024_is_approved_and_fy2025_partly_entered(demo):
     assert demo.fiscal_years.get(year=2025).status == "open"
 
 
+def test_the_locked_year_was_reported_as_the_demo_shows_it(demo, client, settings):
+    """The lock's own snapshot holds every FY2024 figure, measure evaluations included."""
+    snapshot = YearSnapshot.objects.get(plan=demo, fiscal_year=2024)
+    assert snapshot_diff(snapshot) == []
+    assert MeasureEvaluation.objects.filter(fiscal_year=2024, evaluated_by__username="dx").count() == 8
+    settings.DEBUG = True
+    _login(client, "dx")
+    response = client.get(f"/rollups/snapshots/{snapshot.pk}/")
+    assert response.status_code == 200
+    assert "<p>報告時点から変わった値はありません。</p>" in response.content.decode()
+
+
 def _login(client, username, password=DEMO_PASSWORD):
     return client.post("/admin/login/?next=/admin/", {"username": username, "password": password})
 
@@ -72,3 +92,30 @@ def test_demo_accounts_are_refused_when_debug_is_off(demo, client, settings):
     response = _login(client, "dx")
     assert response.status_code == 200
     assert "正しいユーザー名とパスワードを入力してください" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("username", "path"),
+    [
+        ("dx", "/admin/"),
+        ("dx", "/admin/evaluation/projectrecord/board/"),
+        ("viewer", "/admin/strategy/plan/"),
+        ("dept1", "/admin/evaluation/projectrecord/mine/"),
+        ("dept2", "/admin/?menu=1"),
+    ],
+)
+def test_demo_accounts_are_told_on_admin_pages_that_everything_is_a_sample(demo, client, settings, username, path):
+    settings.DEBUG = True
+    _login(client, username)
+    page = client.get(path)
+    assert page.status_code == 200
+    assert page.content.decode().count(BANNER) == 1
+
+
+def test_other_accounts_see_no_demo_banner(demo, client, settings):
+    settings.DEBUG = True
+    client.force_login(factories.user("dx-real", role=DX_OFFICE))
+    page = client.get("/admin/")
+    assert page.status_code == 200
+    assert "<h1>管理メニュー</h1>" in page.content.decode()
+    assert "デモアカウント" not in page.content.decode()

@@ -1,5 +1,7 @@
 """The DX office evaluates measures beside the computed proposal and records the committee's voice."""
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -18,8 +20,8 @@ def dx_client(demo, client):
     return client
 
 
-def _evaluate(client, grade_code, reason):
-    measure = Measure.objects.get(plan__code="ict2", code="1-1")
+def _evaluate(client, grade_code, reason, plan_code="ict2"):
+    measure = Measure.objects.get(plan__code=plan_code, code="1-1")
     data = {
         "measure": measure.pk, "fiscal_year": "2025", "seen_version": "0",
         "grade": Grade.objects.get(code=grade_code).pk, "grade_reason": reason, "comment": "おおむね順調",
@@ -30,10 +32,9 @@ def _evaluate(client, grade_code, reason):
 def test_a_grade_other_than_the_proposal_needs_a_reason_next_to_the_field(dx_client):
     refused = _evaluate(dx_client, "C", "")
     assert refused.status_code == 200
-    errors = refused.context["adminform"].form.errors["grade_reason"]
-    assert errors[0].startswith("評価案（") and errors[0].endswith(
-        "）と異なる評価を選ぶときは、その理由を入力してください。"
-    )
+    message = "評価案（B（若干の遅れ））と異なる評価を選ぶときは、その理由を入力してください。"
+    assert refused.context["adminform"].form.errors == {"grade_reason": [message]}
+    assert f'<ul class="errorlist" id="id_grade_reason_error"><li>{message}</li></ul>' in refused.content.decode()
     assert not MeasureEvaluation.objects.filter(fiscal_year=2025).exists()
     accepted = _evaluate(dx_client, "C", "主要事業の遅れを重く見た")
     assert accepted.status_code == 302
@@ -44,6 +45,31 @@ def test_a_grade_other_than_the_proposal_needs_a_reason_next_to_the_field(dx_cli
         "dx",
     )
     assert saved.proposed_grade is not None and saved.proposed_grade.code != "C"
+
+
+def _measure_options(response) -> list[str]:
+    select = re.search(r'<select name="measure".*?</select>', response.content.decode(), re.S).group()
+    return re.findall(r'<option value="\d+">([^<]*)</option>', select)
+
+
+def test_a_new_evaluation_offers_the_measures_of_the_plan_being_worked_on_named_with_it(dx_client):
+    page = dx_client.get(reverse("admin:evaluation_measureevaluation_add"))
+    assert page.status_code == 200
+    options = _measure_options(page)
+    assert options[0] == "施策1-1 利便性を高める行政サービスの推進（第２次相模原市ＩＣＴ総合戦略）"
+    assert [option.split()[0] for option in options] == [
+        "施策1-1", "施策1-2", "施策2-1", "施策2-2", "施策2-3", "施策3-1", "施策3-2", "施策3-3",
+    ]  # fmt: skip
+    assert all(option.endswith("（第２次相模原市ＩＣＴ総合戦略）") for option in options)
+
+
+def test_a_measure_of_the_earlier_plan_is_refused_next_to_the_field(dx_client):
+    refused = _evaluate(dx_client, "A", "", plan_code="ict1")
+    assert refused.status_code == 200
+    assert refused.context["adminform"].form.errors["measure"] == [
+        "正しく選択してください。選択したものは候補にありません。"
+    ]
+    assert not MeasureEvaluation.objects.filter(fiscal_year=2025).exists()
 
 
 def test_a_reported_years_measure_evaluation_is_read_only(dx_client):
