@@ -4,6 +4,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import path
 
+from core.admin import ListedLookupsOnly
 from core.roles import is_demo_account
 from evaluation.selectors import fiscal_year_current
 from projects.scoping import department_ids, sees_everything
@@ -13,6 +14,13 @@ class PortalAdminSite(admin.AdminSite):
     site_header = "第２次相模原市ＩＣＴ総合戦略 進捗管理"
     site_title = "ICT総合戦略 進捗管理"
     index_title = "管理メニュー"
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        """Every list filters only through its own filters, Django's and other packages' admins too."""
+        admin_class = admin_class or admin.ModelAdmin
+        if not issubclass(admin_class, ListedLookupsOnly):
+            admin_class = type(admin_class.__name__, (ListedLookupsOnly, admin_class), {})
+        super().register(model_or_iterable, admin_class, **options)
 
     def index(self, request, extra_context=None):
         """Department staff land on their own projects for the year; others on the menu."""

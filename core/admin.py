@@ -4,8 +4,9 @@ import dataclasses
 import datetime
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import get_fields_from_path
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -43,7 +44,43 @@ class PortalHistoryHelper(HistoricalRecordContextHelper):
         return super().prepare_delta_change_value(change, value)
 
 
-class PortalAdmin(SimpleHistoryAdmin):
+class ListedLookupsOnly:
+    """A list filters only through its own filters: any other query-string name is refused (400).
+
+    Django's admin would otherwise filter on any of the model's own fields, so
+    `?internal_note__startswith=予` would reveal a hidden field one character at a time by
+    counting rows. Search (`q`), ordering, paging and popup names never reach `lookup_allowed`.
+    """
+
+    def lookup_allowed(self, lookup, value, request=None):
+        return lookup in self.filter_parameters(request)
+
+    def filter_parameters(self, request) -> set[str]:
+        """The query-string names read by the list's filters and its date hierarchy."""
+        names = set()
+        if self.date_hierarchy:
+            names |= {f"{self.date_hierarchy}__{part}" for part in ("year", "month", "day")}
+        for item in self.get_list_filter(request):
+            if isinstance(item, type) and issubclass(item, admin.SimpleListFilter):
+                names.add(item.parameter_name)
+                continue
+            path = item[0] if isinstance(item, (list, tuple)) else item
+            names |= _field_filter_parameters(path, get_fields_from_path(self.model, path)[-1])
+        return names
+
+
+def _field_filter_parameters(path: str, field) -> set[str]:
+    """The names Django's filter for this kind of field reads (its `expected_parameters()`)."""
+    if field.is_relation:
+        return {f"{path}__{field.target_field.name}__exact", f"{path}__isnull"}
+    if field.choices or isinstance(field, models.BooleanField):
+        return {f"{path}__exact", f"{path}__isnull"}
+    if isinstance(field, models.DateField):  # DateTimeField included
+        return {f"{path}__gte", f"{path}__lt", f"{path}__isnull"}
+    return {path, f"{path}__isnull"}  # a list of the values in use
+
+
+class PortalAdmin(ListedLookupsOnly, SimpleHistoryAdmin):
     """Base of every admin here: validated forms, and history only for rows the user may see."""
 
     form = PortalModelForm
