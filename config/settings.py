@@ -168,8 +168,5 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ict-portal@example.in
 # The address staff reach the portal at, for links in e-mails.
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 
-# The municipality this portal serves (全国地方公共団体コード), used by the open data.
-LOCAL_GOVERNMENT_CODE = os.environ.get("LOCAL_GOVERNMENT_CODE", "141500")
-
 # History is for reading: reverting would bypass the workflow's services.
 SIMPLE_HISTORY_REVERT_DISABLED = True

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
@@ -14,12 +16,27 @@ class CleanTextField(forms.CharField):
         return line_breaks_normalised(super().to_python(value))
 
 
+class PlainDecimalInput(forms.NumberInput):
+    """A number input showing a stored 25.0000 as 「25」 and 22.50 as 「22.5」: staff see what they typed."""
+
+    def format_value(self, value):
+        if isinstance(value, Decimal) and value.is_finite():
+            return format(value.normalize(), "f")
+        return super().format_value(value)
+
+
 class PortalModelForm(forms.ModelForm):
     """A model form that never fails on a model error about a field it does not show.
 
     Model `clean()` names the field an error is about; when a form (an inline, a narrowed admin form)
     leaves that field out, the message is shown at the top of the form instead of raising.
     """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.DecimalField):
+                field.widget = PlainDecimalInput(attrs=field.widget.attrs)
 
     def add_error(self, field, error):
         if field is None and isinstance(error, ValidationError) and hasattr(error, "error_dict"):

@@ -99,15 +99,6 @@ class Project(PortalModel):
 
     natural_key.dependencies = ["strategy.plan", "measures.measure"]
 
-    def responsible_department(self, year: int) -> Department | None:
-        """The department responsible (所管課) in fiscal `year`, under the name it had then."""
-        assignment = (
-            self.assignments.filter(covers_year(year), role=AssignmentRole.PRIMARY)
-            .select_related("department")
-            .first()
-        )
-        return assignment.department if assignment else None
-
     def runs_in(self, year: int) -> bool:
         return self.start_year <= year and (self.end_year is None or year <= self.end_year)
 

@@ -8,7 +8,7 @@ from django.db import models, router
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from core.fiscal import fiscal_year_label, fiscal_year_of, fiscal_year_start
+from core.fiscal import fiscal_year_label, fiscal_year_of
 from core.models import CleanTextMixin
 from core.validators import validate_year_in_period
 from strategy.achievement import ATTAINMENT, PROGRESS
@@ -227,14 +227,7 @@ class DepartmentKind(models.TextChoices):
     SECTION = "section", "課"
 
 
-class DepartmentQuerySet(models.QuerySet):
-    def valid_in(self, year: int):
-        """Units that exist on the first day of fiscal `year` (the city reorganises every April)."""
-        start = fiscal_year_start(year)
-        return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=start), valid_from__lte=start)
-
-
-class DepartmentManager(models.Manager.from_queryset(DepartmentQuerySet)):
+class DepartmentManager(models.Manager):
     def get_by_natural_key(self, code):
         return self.get(code=code)
 

@@ -11,7 +11,14 @@ from django.db.models import Model
 from evaluation.models import ActionResult, FiscalYear, IndicatorResult, ProjectRecord
 from measures.models import Measure
 from projects.enums import AssignmentRole
-from projects.models import ActionGoal, OutcomeIndicator, OutcomeIndicatorTarget, Project, ProjectAssignment
+from projects.models import (
+    ActionGoal,
+    OutcomeIndicator,
+    OutcomeIndicatorTarget,
+    Project,
+    ProjectAssignment,
+    covers_year,
+)
 from strategy.models import Department, Membership, Plan
 
 PASSWORD = "correct-horse-battery-staple"
@@ -143,3 +150,11 @@ def projects_clone(plan, copies: int) -> None:
         copies,
         {"record_id": records, "action_goal_id": goals},
     )
+
+
+def responsible_department(owner: Project, year: int) -> Department | None:
+    """The department responsible (所管課) for `owner` in fiscal `year`, under the name it had then."""
+    assignment = (
+        owner.assignments.filter(covers_year(year), role=AssignmentRole.PRIMARY).select_related("department").first()
+    )
+    return assignment.department if assignment else None

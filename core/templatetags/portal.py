@@ -41,10 +41,17 @@ def percent(value, places=1):
 
 @register.filter
 def number(value, places=0):
-    """A value with its indicator's decimals and thousands separators; no figure → −"""
+    """A value with at least its indicator's decimals, every digit it has (up to the 4 stored places),
+    no trailing zeros beyond those, and thousands separators: 22.5 → 「22.5」, 25.0000 → 「25」; none → −"""
     if value is None or value == "":
         return "−"
-    return f"{Decimal(value):,.{int(places)}f}"
+    return f"{Decimal(value):,.{shown_places(Decimal(value), int(places))}f}"
+
+
+def shown_places(value: Decimal, places: int) -> int:
+    """The decimal places to show `value` with: its indicator's, or more when it has more digits."""
+    digits = -value.normalize().as_tuple().exponent if value.is_finite() else 0
+    return min(max(places, digits), 4)
 
 
 @register.filter

@@ -21,6 +21,7 @@ from evaluation.models import ActionResult, FiscalYear, Grade, IndicatorResult, 
 from evaluation.rollups.year import record_proposed_grade
 from evaluation.selectors import fiscal_year_current, record_may_edit, records_with_department
 from projects.scoping import is_dx_office, scope_by_project_year, sees_everything
+from strategy.achievement import indicator_rates, percent_text
 
 # The name of the entry form's 「提出する」 button: save what is typed, then submit.
 SUBMIT = "_submit"
@@ -110,15 +111,15 @@ class ActionResultInline(ResultInline):
 class IndicatorResultInline(ResultInline):
     model = IndicatorResult
     form = PortalModelForm
-    fields = ["indicator_name", "year_target", "actual", "unit", "actual_status", "note"]
-    readonly_fields = ["indicator_name", "year_target", "unit"]
+    fields = ["indicator_name", "year_target", "actual", "unit", "actual_status", "rates", "note"]
+    readonly_fields = ["indicator_name", "year_target", "unit", "rates"]
     verbose_name_plural = "成果指標の実績（目標値を見ながら入力してください）"
 
     def get_queryset(self, request):
         return (
             super()
             .get_queryset(request)
-            .select_related("indicator", "record")
+            .select_related("indicator", "record__project__plan")
             .prefetch_related("indicator__targets")
         )
 
@@ -139,6 +140,19 @@ class IndicatorResultInline(ResultInline):
     @admin.display(description="単位")
     def unit(self, result):
         return result.indicator.unit or "−"
+
+    @admin.display(description="進捗率／達成率（保存した値）")
+    def rates(self, result):
+        indicator, year = result.indicator, result.record.fiscal_year
+        rates = indicator_rates(
+            indicator.spec(),
+            indicator.target_for(year).value,
+            result.actual,
+            result.actual_status,
+            graded_by=result.record.project.plan.grading_rate,
+        )
+        graded = f"（{rates.grading_label}で評価）"
+        return f"進捗率 {percent_text(rates.progress.value)}／達成率 {percent_text(rates.attainment.value)}{graded}"
 
 
 class FiscalYearFilter(admin.SimpleListFilter):

@@ -24,8 +24,8 @@ def test_demo_has_a_dozen_departments_and_one_renamed_mid_plan(demo):
     renamed = Department.objects.get(name="教育DX推進課")
     assert [d.name for d in renamed.predecessors.all()] == ["学校ICT推進室"]
     project = Project.objects.get(name="学校のICT活用授業支援")
-    assert project.responsible_department(2024).name == "学校ICT推進室"
-    assert project.responsible_department(2025).name == "教育DX推進課"
+    assert factories.responsible_department(project, 2024).name == "学校ICT推進室"
+    assert factories.responsible_department(project, 2025).name == "教育DX推進課"
 
 
 def test_demo_has_two_to_four_projects_per_initiative_all_marked_as_samples(demo):

@@ -28,7 +28,7 @@ def test_demo_command_loads_once_and_prints_the_accounts(plan, settings, capsys,
     assert Project.objects.count() == 34
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # PostgreSQL truncates only outside a test's open transaction
 def test_reset_empties_the_database_and_loads_the_plan_and_demo_again(plan, settings, capsys, monkeypatch):
     settings.DEBUG = True
     monkeypatch.setenv("DEMO_PASSWORD", "reset-pass-2024")

@@ -66,7 +66,7 @@ def test_ending_a_project_keeps_its_past_years(project, dx):
         True,
         False,
     )
-    assert project.responsible_department(2025).name == "市民課"
+    assert factories.responsible_department(project, 2025).name == "市民課"
     assert revision.summary == "事業「1-1-1-01 書かない窓口の推進」を廃止（令和7年度（2025年度）まで実施）"
     with pytest.raises(ValidationError, match="その翌年度以降から終了できます"):
         services.project_end(factories.project(factories.department(), start_year=2026), year=2026, status="completed",
@@ -85,7 +85,7 @@ def test_merging_a_project_links_it_to_its_successor(project, dx):
 def test_moving_a_project_keeps_the_old_department_for_old_years(project, dx):
     new = factories.department("DX推進課")
     services.project_move(project, department=new, year=2026, reason="組織改正", by=dx)
-    assert [project.responsible_department(y).name for y in (2024, 2025, 2026, 2027)] == [
+    assert [factories.responsible_department(project, y).name for y in (2024, 2025, 2026, 2027)] == [
         "市民課",
         "市民課",
         "DX推進課",
@@ -110,7 +110,7 @@ def test_the_dx_office_adds_a_project_with_its_department_and_reason(plan, clien
     response = client.post(reverse("admin:projects_project_add"), data)
     assert response.status_code == 302
     added = Project.objects.get(code="1-1-2-09")
-    assert added.responsible_department(2026) == owner
+    assert factories.responsible_department(added, 2026) == owner
     revision = PlanRevision.objects.get()
     assert (revision.kind, revision.effective_year, revision.reason) == (
         "project_added",
