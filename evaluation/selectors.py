@@ -2,11 +2,12 @@
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Case, OuterRef, Q, Subquery, When
 
 from evaluation.enums import CycleStatus, RecordStatus
-from evaluation.models import CommitteeOpinion, FiscalYear, ProjectRecord
+from evaluation.models import ActionResult, CommitteeOpinion, FiscalYear, IndicatorResult, ProjectRecord
 from projects.enums import AssignmentRole
 from projects.models import ProjectAssignment, covers_year
 from projects.scoping import is_dx_office, scope_by_project_year
@@ -178,3 +179,62 @@ def records_editable_by(user, records=None):
 def record_may_edit(user, record: ProjectRecord) -> bool:
     """Whether `user` may change `record` now (see `records_editable_by`)."""
     return records_editable_by(user, ProjectRecord.objects.filter(pk=record.pk)).exists()
+
+
+@dataclass(frozen=True)
+class ResultChange:
+    """One saved change to a result row of a record, as its history page lists it."""
+
+    when: datetime.datetime
+    who: str
+    reason: str
+    row: str
+    changes: list[tuple[str, str, str]]  # (field label, before, after)
+
+
+RESULT_FIELDS = {ActionResult: ["done", "completion"], IndicatorResult: ["actual", "actual_status", "note"]}
+
+
+def result_changes(record: ProjectRecord) -> list[ResultChange]:
+    """Every change to the record's action-goal and indicator rows, newest first (two queries per kind)."""
+    entries = []
+    for model, fields in RESULT_FIELDS.items():
+        names = _row_names(model, record)
+        rows = model.history.filter(record_id=record.pk).select_related("history_user").order_by("id", "history_id")
+        previous = {}
+        for row in rows:
+            before = previous.get(row.id)
+            changes = [
+                (_label(model, name), _shown(model, name, getattr(before, name)), _shown(model, name, getattr(row, name)))
+                for name in fields
+                if before is not None and getattr(before, name) != getattr(row, name)
+            ]
+            previous[row.id] = row
+            if changes:
+                user = row.history_user
+                who = (user.get_full_name() or user.username) if user else "（システム）"
+                entries.append(ResultChange(row.history_date, who, row.history_change_reason or "", names[row.id], changes))
+    return sorted(entries, key=lambda entry: entry.when, reverse=True)
+
+
+def _row_names(model, record) -> dict[int, str]:
+    if model is ActionResult:
+        rows = record.action_results.select_related("action_goal")
+        return {r.pk: f"行動目標 {r.action_goal.number}. {r.action_goal.description}" for r in rows}
+    rows = record.indicator_results.select_related("indicator")
+    return {r.pk: f"成果指標 {r.indicator.code} {r.indicator.name}" for r in rows}
+
+
+def _label(model, name: str) -> str:
+    return str(model._meta.get_field(name).verbose_name)
+
+
+def _shown(model, name: str, value) -> str:
+    field = model._meta.get_field(name)
+    if value is None or value == "":
+        return "（空欄）"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value)

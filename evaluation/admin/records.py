@@ -19,7 +19,7 @@ from evaluation.enums import CycleStatus, RecordStatus
 from evaluation.forms import VersionedForm
 from evaluation.models import ActionResult, FiscalYear, Grade, IndicatorResult, ProjectRecord
 from evaluation.rollups.year import record_proposed_grade
-from evaluation.selectors import fiscal_year_current, record_may_edit, records_with_department
+from evaluation.selectors import fiscal_year_current, record_may_edit, records_with_department, result_changes
 from projects.scoping import is_dx_office, scope_by_project_year, sees_everything
 from strategy.achievement import indicator_rates, percent_text
 
@@ -232,6 +232,14 @@ class ProjectRecordAdmin(YearScopedAdmin):
             ("記録", {"fields": ["submitted_at", "submitted_by", "approved_at", "approved_by", "reopened",
                                "updated_at"], "classes": ["collapse"]}),
         ]  # fmt: skip
+
+    object_history_template = "admin/evaluation/projectrecord/object_history.html"
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The record's own changes, then every change to its result rows (the values staff typed)."""
+        record = self.get_object(request, object_id)
+        context = {"result_changes": result_changes(record), **(extra_context or {})}
+        return super().history_view(request, object_id, context)
 
     def history_hidden_fields(self, request) -> set[str]:
         return set() if is_dx_office(request.user) else {"internal_note"}

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.fiscal import fiscal_year_label
+from core.validators import line_breaks_normalised, validate_clean_text
 from evaluation.enums import CycleStatus, RecordStatus
 from evaluation.models import ActionResult, Grade, IndicatorResult, ProjectRecord
 from evaluation.rollups.year import record_proposed_grade
@@ -20,6 +21,16 @@ def _locked_record(record: ProjectRecord) -> ProjectRecord:
         .select_related("project__plan", "cycle")
         .get(pk=record.pk)
     )
+
+
+def _clean_text(text: str, *, field: str) -> str:
+    """A comment or reason typed on a review form, cleaned like every other text we store."""
+    text = line_breaks_normalised(text or "")
+    try:
+        validate_clean_text(text)
+    except ValidationError as error:
+        raise ValidationError({field: error.error_list}) from error
+    return text
 
 
 def _require_status(record: ProjectRecord, allowed: list[str], action: str) -> None:
@@ -124,6 +135,7 @@ def record_return(record: ProjectRecord, *, by, comment: str) -> ProjectRecord:
     require_dx_office(by)
     record = _locked_record(record)
     _require_status(record, RecordStatus.awaiting_review(), "差戻し")
+    comment = _clean_text(comment, field="comment")
     if not comment.strip():
         raise ValidationError(
             {"comment": "差し戻す理由を入力してください。所管課に表示されます。"}, code="required"
@@ -146,6 +158,7 @@ def record_approve(
     record = _locked_record(record)
     _require_status(record, RecordStatus.awaiting_review(), "承認")
     final_grade = final_grade or record.self_grade
+    reason = _clean_text(reason, field="reason")
     if final_grade != record.self_grade and not reason.strip():
         raise ValidationError(
             {"reason": "自己評価と異なる最終評価にするときは、その理由を入力してください。"},
@@ -173,6 +186,7 @@ def record_reopen(record: ProjectRecord, *, by, reason: str) -> ProjectRecord:
             "確定した年度の評価だけが再開の対象です。確定前は差戻しを使ってください。", code="not_locked"
         )
     _require_status(record, [RecordStatus.APPROVED], "訂正のための再開")
+    reason = _clean_text(reason, field="reason")
     if not reason.strip():
         raise ValidationError({"reason": "訂正のために再開する理由を入力してください。"}, code="required")
     record.status, record.reopened, record.review_comment = RecordStatus.RETURNED, True, reason

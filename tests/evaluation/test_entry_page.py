@@ -1,13 +1,16 @@
 """The entry page keeps a fixed number of queries, and every save leaves one history row per change."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from core.roles import DEPARTMENT_STAFF, DX_OFFICE
 from evaluation import services
-from evaluation.models import FiscalYear, ProjectRecord
+from evaluation.models import FiscalYear, Grade, ProjectRecord
 from tests import factories
 
 
@@ -92,3 +95,41 @@ def test_one_history_row_per_changed_object_with_the_acting_user(plan, client):
         120,
         "confirmed",
     )
+    history = client.get(reverse("admin:evaluation_projectrecord_history", args=[record.pk]))
+    assert history.status_code == 200
+    entry = history.context["result_changes"][0]
+    assert (entry.who, entry.reason, entry.row) == ("staff", "入力内容を保存", "成果指標 1 指標1")
+    assert entry.changes == [("実績値", "（空欄）", "120"), ("実績の状態", "未入力", "確定値")]
+    assert "<strong>実績値:</strong> （空欄）&nbsp;&rarr;&nbsp;120" in history.content.decode()
+
+
+def test_staff_see_targets_with_every_digit_and_actuals_without_trailing_zeros(plan, client):
+    record, staff = _record_with(plan, 1)
+    indicator = record.indicator_results.get().indicator
+    type(indicator).objects.filter(pk=indicator.pk).update(baseline_value=20)
+    indicator.targets.filter(fiscal_year=2025).update(value=Decimal("22.5"))
+    record.indicator_results.update(actual=Decimal("21.0000"), actual_status="confirmed")
+    client.force_login(staff)
+    response = client.get(reverse("admin:evaluation_projectrecord_change", args=[record.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "22.5 件" in page  # the indicator has no decimals, but the year's target has one
+    assert 'name="indicator_results-0-actual" value="21"' in page
+    # (21 − 20) ÷ (22.5 − 20) from the baseline; 21 ÷ 22.5 as the council computes it.
+    assert "進捗率 40.0%／達成率 93.3%（進捗率で評価）" in page
+
+
+def test_a_control_character_in_a_return_comment_is_refused_and_line_breaks_are_kept(plan):
+    record, staff = _record_with(plan, 1)
+    dx = get_user_model().objects.get(username="dx")
+    record.indicator_results.update(actual=Decimal(150), actual_status="confirmed")
+    record.action_results.update(completion="achieved")
+    record.self_grade = Grade.objects.get(scale__plan=plan, code="A")
+    record.self_grade_reason, record.next_direction = "予定どおり", "continue"
+    services.record_entry_save(record, by=staff, seen_version=record.version)
+    services.record_submit(record, by=staff)
+    with pytest.raises(ValidationError) as refused:
+        services.record_return(record, by=dx, comment="数値を\x07確認してください")
+    assert refused.value.message_dict == {"comment": ["制御文字（U+0007）が含まれています。削除してください。"]}
+    returned = services.record_return(record, by=dx, comment="数値を\x0b確認してください")
+    assert returned.review_comment == "数値を\n確認してください"

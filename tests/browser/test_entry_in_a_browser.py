@@ -1,0 +1,105 @@
+"""The entry form in a real browser (Debian's chromium through Playwright): 「提出する」 keeps
+everything typed, and leaving with unsaved changes asks first."""
+
+import datetime
+
+import pytest
+
+from core.roles import DEPARTMENT_STAFF, DX_OFFICE
+from evaluation import services
+from evaluation.enums import RecordStatus
+from evaluation.models import FiscalYear, ProjectRecord
+from evaluation.services import reference_data_load
+from strategy.models import Plan
+from tests import factories
+from tests.browser.test_pages_in_a_browser import CHROMIUM, browser, live_url  # noqa: F401 (fixtures)
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (.ci/run installs it)"),
+]
+
+
+@pytest.fixture
+def record(live_url):  # noqa: F811
+    """An opened FY2025 record of 市民課 with one action goal and one indicator, nothing typed yet."""
+    reference_data_load()
+    plan = Plan.objects.get(code="ict2")
+    unit = factories.department("市民課")
+    project = factories.project(unit, code="1-1-1-01", name="書かない窓口の推進")
+    factories.action_goal(project, year=2025, description="対象手続を10件に拡大")
+    factories.indicator(project, name="書かない窓口の対象手続数", unit="件")
+    factories.user("tanaka", role=DEPARTMENT_STAFF, departments=[unit])
+    dx = factories.user("dx", role=DX_OFFICE)
+    services.fiscal_year_open(
+        FiscalYear.objects.get(plan=plan, year=2025), deadline=datetime.date(2026, 6, 30), by=dx
+    )
+    return ProjectRecord.objects.get(project=project)
+
+
+def _log_in(page, live_url):  # noqa: F811
+    page.goto(live_url + "/admin/login/")
+    page.fill("#id_username", "tanaka")
+    page.fill("#id_password", factories.PASSWORD)
+    page.click("input[type=submit]")
+
+
+def _type_everything(page, *, completion: str):
+    page.fill("#id_results_summary", "対象手続を10件に拡大した")
+    page.select_option("#id_self_grade", label="A（予定どおり）")
+    page.fill("#id_self_grade_reason", "予定どおり拡大できた")
+    page.select_option("#id_next_direction", value="continue")
+    page.fill("#id_action_results-0-done", "10件の手続で書かない窓口を始めた")
+    page.select_option("#id_action_results-0-completion", value=completion)
+    page.fill("#id_indicator_results-0-actual", "12.5")
+
+
+def test_submitting_without_saving_keeps_every_value_typed(record, live_url, browser, monkeypatch):  # noqa: F811
+    page = browser.new_page(locale="ja-JP", viewport={"width": 1280, "height": 900})
+    _log_in(page, live_url)
+    page.goto(f"{live_url}/admin/evaluation/projectrecord/{record.pk}/change/")
+    _type_everything(page, completion="achieved")
+    page.click("input[name=_submit]")  # without pressing 「保存」 first
+    page.wait_for_load_state()
+    assert "書かない窓口の推進：提出しました。" in page.inner_text(".messagelist")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "1")  # read the database while Playwright's loop runs
+    saved = ProjectRecord.objects.get(pk=record.pk)
+    action, result = saved.action_results.get(), saved.indicator_results.get()
+    assert (saved.status, saved.results_summary, saved.self_grade.code, saved.self_grade_reason) == (
+        RecordStatus.SUBMITTED, "対象手続を10件に拡大した", "A", "予定どおり拡大できた"
+    )  # fmt: skip
+    assert (saved.next_direction, action.done, action.completion, str(result.actual)) == (
+        "continue", "10件の手続で書かない窓口を始めた", "achieved", "12.5000"
+    )  # fmt: skip
+
+
+def test_a_refused_submission_keeps_the_values_on_screen(record, live_url, browser):  # noqa: F811
+    page = browser.new_page(locale="ja-JP", viewport={"width": 1280, "height": 900})
+    _log_in(page, live_url)
+    page.goto(f"{live_url}/admin/evaluation/projectrecord/{record.pk}/change/")
+    _type_everything(page, completion="")
+    page.click("input[name=_submit]")
+    page.wait_for_load_state()
+    assert "入力内容は保存しました（入力中）。未入力の項目があるため提出できません。" in page.inner_text(".messagelist")
+    assert page.input_value("#id_self_grade_reason") == "予定どおり拡大できた"
+    assert page.input_value("#id_action_results-0-done") == "10件の手続で書かない窓口を始めた"
+    assert page.input_value("#id_indicator_results-0-actual") == "12.5"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+
+
+LEAVING = """() => {
+    const leaving = new Event("beforeunload", {cancelable: true});
+    window.dispatchEvent(leaving);
+    return leaving.defaultPrevented;
+}"""
+
+
+def test_leaving_with_unsaved_changes_asks_first(record, live_url, browser):  # noqa: F811
+    page = browser.new_page(locale="ja-JP")
+    _log_in(page, live_url)
+    page.goto(f"{live_url}/admin/evaluation/projectrecord/{record.pk}/change/")
+    assert page.evaluate(LEAVING) is False  # nothing typed: leave freely
+    page.click("#id_issues")
+    page.keyboard.type("途中まで書いた課題")
+    assert page.evaluate(LEAVING) is True  # the browser asks before the typed text is lost
