@@ -45,7 +45,9 @@ def number(value, places=0):
     no trailing zeros beyond those, and thousands separators: 22.5 → 「22.5」, 25.0000 → 「25」; none → −"""
     if value is None or value == "":
         return "−"
-    return f"{Decimal(value):,.{shown_places(Decimal(value), int(places))}f}"
+    value = Decimal(value)
+    shown = value.quantize(Decimal(1).scaleb(-shown_places(value, int(places))), rounding=ROUND_HALF_UP)
+    return f"{shown:,f}"
 
 
 def shown_places(value: Decimal, places: int) -> int:

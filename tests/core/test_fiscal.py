@@ -36,5 +36,8 @@ def test_template_filters():
     template = Template(
         "{% load portal %}{{ y|fiscal_year }} {{ y|fiscal_year_short }} {{ r|percent }} {{ n|number:1 }} {{ none|percent }}"
     )
-    rendered = template.render(Context({"y": 2025, "r": "0.825", "n": "12345.67", "none": None}))
-    assert rendered == "令和7年度（2025年度） R7 82.5% 12,345.7 −"
+    rendered = template.render(Context({"y": 2025, "r": "0.825", "n": "12345.60", "none": None}))
+    assert rendered == "令和7年度（2025年度） R7 82.5% 12,345.6 −"
+    # A value never loses a digit it has: an interpolated 22.5 of a whole-number indicator stays 22.5.
+    digits = Template("{% load portal %}{{ a|number:0 }} {{ b|number:1 }} {{ c|number:0 }}")
+    assert digits.render(Context({"a": "22.5", "b": "25.0000", "c": "1234.00005"})) == "22.5 25.0 1,234.0001"
