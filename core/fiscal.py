@@ -13,10 +13,6 @@ ERAS = (
 )
 
 
-def fiscal_year_start(year: int) -> datetime.date:
-    return datetime.date(year, 4, 1)
-
-
 def fiscal_year_of(day: datetime.date) -> int:
     return day.year if day.month >= 4 else day.year - 1
 

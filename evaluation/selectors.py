@@ -65,7 +65,7 @@ def submission_board(fiscal_year: FiscalYear, *, today: datetime.date) -> list[B
     """Per department (by code), how many records are in each state; overdue when past the deadline
     with records still with the department. One query."""
     records = records_with_department(
-        ProjectRecord.objects.filter(project__plan=fiscal_year.plan, fiscal_year=fiscal_year.year)
+        ProjectRecord.objects.filter(cycle=fiscal_year)
     ).values_list("department_code", "department_name", "status")
     rows: dict[str, BoardRow] = {}
     for code, name, status in records.order_by():
@@ -106,7 +106,7 @@ def reminders_due(*, today: datetime.date, days_before: int) -> list[Reminder]:
         )
         records = (
             records_with_department(
-                ProjectRecord.objects.filter(project__plan=fiscal_year.plan, fiscal_year=fiscal_year.year)
+                ProjectRecord.objects.filter(cycle=fiscal_year)
             )
             .annotate(department_id=_primary_in_record_year("department"))
             .filter(status__in=RecordStatus.with_department())

@@ -649,6 +649,8 @@ def _least_squares(points: Mapping[int, Decimal]) -> tuple[Decimal, Decimal]:
 def _reaches(spec: IndicatorSpec, projected: Decimal) -> bool:
     if spec.direction == "decrease":
         return projected <= spec.final_target
-    if spec.direction == "maintain":
-        return abs(projected - spec.final_target) <= spec.tolerance
+    if spec.direction == "maintain":  # on its good side, as `_maintain` scores it
+        if maintain_side(spec.final_target) == "以上":
+            return projected >= spec.final_target - spec.tolerance
+        return projected <= spec.final_target + spec.tolerance
     return projected >= spec.final_target

@@ -410,3 +410,13 @@ def test_spreadsheet_export_and_import_stay_inside_the_department(demo, client):
     client.force_login(factories.user("nobody_export"))
     assert _export_rows(client) == 403
     assert client.post(reverse("records:results_import"), {}).status_code == 403
+
+
+def test_another_departments_record_answers_a_japanese_404_page(demo, client):
+    theirs = ProjectRecord.objects.exclude(project__code__in=A_PROJECTS).first()
+    client.force_login(get_user_model().objects.get(username="dept1"))
+    response = client.get(reverse("admin:evaluation_projectrecord_change", args=[theirs.pk]))
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert '<html lang="ja">' in page and "<h1>ページが見つかりません（404）</h1>" in page
+    assert theirs.project.name not in page

@@ -18,7 +18,6 @@ from evaluation.models import (
     MeasureIndicatorResult,
     YearSnapshot,
 )
-from evaluation.rollups.year import measure_proposed_grade
 from evaluation.selectors import plan_current
 from measures.models import Measure
 from projects.models import Project
@@ -45,12 +44,12 @@ class MeasureEvaluationForm(VersionedForm):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("measure") and cleaned.get("fiscal_year"):
-            # Checked here too, so the message stands next to the reason instead of failing the save.
-            subject = MeasureEvaluation(measure=cleaned["measure"], fiscal_year=cleaned["fiscal_year"])
-            services.grade_reason_check(
-                cleaned.get("grade"), measure_proposed_grade(subject), cleaned.get("grade_reason", ""),
-                field="grade_reason",
+            # The service's own check, here so its message stands next to the field instead of failing the save.
+            subject = MeasureEvaluation(
+                measure=cleaned["measure"], fiscal_year=cleaned["fiscal_year"],
+                grade=cleaned.get("grade"), grade_reason=cleaned.get("grade_reason", ""),
             )  # fmt: skip
+            services.measure_evaluation_check(subject)
         return cleaned
 
 

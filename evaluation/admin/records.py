@@ -324,7 +324,9 @@ class ProjectRecordAdmin(YearScopedAdmin):
             "can_submit": record.status in RecordStatus.with_department() and self._editable(request, record),
             "proposal": record_proposed_grade(record) if record.status in RecordStatus.with_department() else None,
             "can_review": is_dx_office(request.user) and record.status in RecordStatus.awaiting_review(),
-            "can_reopen": is_dx_office(request.user) and record.status == RecordStatus.APPROVED,
+            "can_reopen": is_dx_office(request.user)
+            and record.status == RecordStatus.APPROVED
+            and record.cycle.status == CycleStatus.LOCKED,
             "grades": Grade.objects.filter(scale__plan_id=record.project.plan_id),
             **(extra_context or {}),
         }

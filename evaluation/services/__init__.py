@@ -9,7 +9,7 @@ in their docstring and run inside their caller's transaction.
 
 from evaluation.services.common import version_check
 from evaluation.services.cycle import fiscal_year_close, fiscal_year_lock, fiscal_year_open, records_prepare
-from evaluation.services.measures import grade_reason_check, measure_evaluate
+from evaluation.services.measures import grade_reason_check, measure_evaluate, measure_evaluation_check
 from evaluation.services.records import (
     record_approve,
     record_entry_save,
@@ -26,6 +26,7 @@ __all__ = [
     "fiscal_year_open",
     "grade_reason_check",
     "measure_evaluate",
+    "measure_evaluation_check",
     "record_approve",
     "record_entry_save",
     "record_entry_submit",

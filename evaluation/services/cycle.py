@@ -64,13 +64,13 @@ def records_prepare(projects, fiscal_year: FiscalYear, *, by) -> int:
     year = fiscal_year.year
     projects = list(projects.prefetch_related("action_goals", "indicators"))
     existing = set(
-        ProjectRecord.objects.filter(project__in=projects, fiscal_year=year).values_list("project", flat=True)
+        ProjectRecord.objects.filter(project__in=projects, cycle=fiscal_year).values_list("project", flat=True)
     )
     new_records = [ProjectRecord(project=p, cycle=fiscal_year, fiscal_year=year) for p in projects if p.pk not in existing]
     bulk_create_with_history(
         new_records, ProjectRecord, default_user=by, default_change_reason="年度の評価を準備"
     )
-    records = ProjectRecord.objects.filter(project__in=projects, fiscal_year=year).prefetch_related(
+    records = ProjectRecord.objects.filter(project__in=projects, cycle=fiscal_year).prefetch_related(
         "action_results", "indicator_results"
     )
     action_rows, indicator_rows = [], []
@@ -118,9 +118,7 @@ def fiscal_year_lock(fiscal_year: FiscalYear, *, by):
     require_dx_office(by)
     fiscal_year = _locked_fiscal_year(fiscal_year)
     _require_cycle(fiscal_year, CycleStatus.REVIEW, "確定")
-    pending = ProjectRecord.objects.filter(
-        project__plan=fiscal_year.plan, fiscal_year=fiscal_year.year
-    ).exclude(status=RecordStatus.APPROVED)
+    pending = ProjectRecord.objects.filter(cycle=fiscal_year).exclude(status=RecordStatus.APPROVED)
     if pending.exists():
         raise ValidationError(
             "承認されていない事業が%(count)s件あるため確定できません。すべて承認してから確定してください。",

@@ -20,10 +20,10 @@ def dx_client(demo, client):
     return client
 
 
-def _evaluate(client, grade_code, reason, plan_code="ict2"):
-    measure = Measure.objects.get(plan__code=plan_code, code="1-1")
+def _evaluate(client, grade_code, reason, plan_code="ict2", year="2025", measure_code="1-1"):
+    measure = Measure.objects.get(plan__code=plan_code, code=measure_code)
     data = {
-        "measure": measure.pk, "fiscal_year": "2025", "seen_version": "0",
+        "measure": measure.pk, "fiscal_year": year, "seen_version": "0",
         "grade": Grade.objects.get(code=grade_code).pk, "grade_reason": reason, "comment": "おおむね順調",
     }  # fmt: skip
     return client.post(reverse("admin:evaluation_measureevaluation_add"), data)
@@ -45,6 +45,16 @@ def test_a_grade_other_than_the_proposal_needs_a_reason_next_to_the_field(dx_cli
         "dx",
     )
     assert saved.proposed_grade is not None and saved.proposed_grade.code != "C"
+
+
+def test_a_reported_year_is_refused_next_to_the_year_not_with_an_error_page(dx_client):
+    before = MeasureEvaluation.objects.count()
+    refused = _evaluate(dx_client, "A", "報告後に追加", year="2024", measure_code="1-2")
+    assert refused.status_code == 200
+    assert refused.context["adminform"].form.errors == {
+        "fiscal_year": ["令和6年度（2024年度）は確定しているため、施策の評価を追加・変更できません。"]
+    }
+    assert MeasureEvaluation.objects.count() == before
 
 
 def _measure_options(response) -> list[str]:
