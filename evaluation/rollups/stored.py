@@ -138,6 +138,12 @@ def gc_paused():
             gc.enable()
 
 
+def rollup_fresh(*, plan: Plan, fiscal_year: int) -> YearRollup:
+    """The plan year's figures computed from the database now, never stored (16 queries)."""
+    with gc_paused():
+        return rollup_compute(rollup_inputs(plan=plan, fiscal_year=fiscal_year))
+
+
 def rollup_stored(*, plan: Plan, fiscal_year: int) -> YearRollup:
     """The plan year's figures: the stored ones when their inputs have not changed since (one
     query, and one more the first time this worker reads them), else computed, stored and returned
@@ -159,8 +165,8 @@ def rollup_stored(*, plan: Plan, fiscal_year: int) -> YearRollup:
                 rollup = pickle.loads(pickled)  # our own rows, written below
             _in_memory[key] = (token, rollup)
             return rollup
+    rollup = rollup_fresh(plan=plan, fiscal_year=fiscal_year)
     with gc_paused():
-        rollup = rollup_compute(rollup_inputs(plan=plan, fiscal_year=fiscal_year))
         pickled = pickle.dumps(rollup, protocol=pickle.HIGHEST_PROTOCOL)
     token = secrets.token_hex(16)
     # One statement, safe when another worker stores the same plan year at the same moment.
