@@ -1,9 +1,17 @@
 """Benchmarks, run by `make bench`: a fiscal year's roll-up and the DX office's busiest pages, on the
-demo data and on 10× and 30× its projects.
+data sets `datasets()` makes (the demo, then 10×, 30× and 60× its projects).
 
 Runs on a throwaway test database (SQLite in memory unless DATABASE_URL is set), never on the
-development database, and prints, per size, the queries taken and the median time of five runs.
+development database, and prints, per data set, the queries taken and the median time of five runs.
 The query counts must stay flat as the projects grow; the times show what a city of that size waits.
+Then, for the roll-up itself:
+
+* `explanation, stored`: the plan's explanation page when its figures are stored (what every page
+  but the first after a change costs), with the page's HTML size;
+* `rollup from scratch`: computing the year's figures from the database (what the first page after
+  a change pays), beside `its SQL run raw`: the same queries with the same parameters, fetched by
+  the database driver alone; the ratio is what Python adds on top of the database. Its peak memory
+  is measured by tracemalloc in a separate run.
 """
 
 import datetime
@@ -11,6 +19,8 @@ import os
 import statistics
 import sys
 import time
+import tracemalloc
+from collections.abc import Iterator
 from pathlib import Path
 
 import django
@@ -27,14 +37,16 @@ from django.test.utils import setup_test_environment  # noqa: E402
 
 from evaluation.demo import demo_load  # noqa: E402
 from evaluation.rollups.figures import rollup_figures  # noqa: E402
+from evaluation.rollups.stored import rollup_fresh  # noqa: E402
 from evaluation.rollups.year import rollup_year  # noqa: E402
 from evaluation.services import reference_data_load  # noqa: E402
 from projects.models import Project  # noqa: E402
 from strategy.models import Plan  # noqa: E402
 from tests.factories import projects_clone  # noqa: E402
 
-SIZES = (1, 10, 30)
+SIZES = (1, 10, 30, 60)
 RUNS = 5
+EXPLANATION = "/rollups/ict2/2024/plan/ict2/"
 
 
 PAGES = {
@@ -67,16 +79,68 @@ def page(client, url: str):
     return get
 
 
-def bench_size(plan: Plan, size: int, client) -> list[tuple[str, int, int, float]]:
-    """Rows of (what, projects, queries, median seconds) at `size` × the demo's projects."""
-    if size > 1:
-        projects_clone(plan, copies=size - 1)
-    projects = Project.objects.filter(plan=plan).count()
-    rows = [
-        ("rollup FY2024", projects, *timed(lambda: rollup_figures(rollup_year(plan=plan, fiscal_year=2024))))
-    ]
-    rows += [(name, projects, *timed(page(client, url))) for name, url in PAGES.items()]
+def datasets(plan: Plan) -> Iterator[str]:
+    """Make each data set in turn, yielding a label while it is in the database: the demo times
+    `SIZES`, each in a transaction rolled back afterwards. Swap this for seed_scale's data set."""
+    for size in SIZES:
+        with transaction.atomic():
+            if size > 1:
+                projects_clone(plan, copies=size - 1)
+            yield f"demo ×{size}"
+            transaction.set_rollback(True)
+
+
+def raw_sql_seconds(work) -> float:
+    """Median seconds of running, through the driver alone, the SQL `work` runs (same parameters)."""
+    statements = []
+
+    def capture(execute, sql, params, many, context):
+        statements.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(capture):
+        work()
+    timings = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        with connection.cursor() as cursor:
+            for sql, params in statements:
+                cursor.execute(sql, params)
+                cursor.fetchall()
+        timings.append(time.perf_counter() - start)
+    return statistics.median(timings)
+
+
+def peak_memory(work) -> int:
+    """Peak bytes Python allocated while running `work` once (tracemalloc)."""
+    tracemalloc.start()
+    try:
+        work()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def bench_size(plan: Plan, client) -> list[tuple[str, int, str]]:
+    """Rows of (what, queries, result) on the current data set."""
+    rows = [("rollup FY2024 (stored)", *_median(lambda: rollup_figures(rollup_year(plan=plan, fiscal_year=2024))))]
+    rows += [(name, *_median(page(client, url))) for name, url in PAGES.items()]
+    client.get(EXPLANATION)  # the figures are stored by the first request after a change
+    queries, seconds = timed(page(client, EXPLANATION))
+    size = len(client.get(EXPLANATION).content)
+    rows.append(("explanation, stored", queries, f"{seconds * 1000:7.1f} ms  {size / 1024:.0f} KB HTML"))
+    fresh = lambda: rollup_fresh(plan=plan, fiscal_year=2024)  # noqa: E731
+    queries, seconds = timed(fresh)
+    raw = raw_sql_seconds(fresh)
+    rows.append(("rollup from scratch", queries, f"{seconds * 1000:7.1f} ms"))
+    rows.append(("  its SQL run raw", queries, f"{raw * 1000:7.1f} ms  ratio {seconds / raw:.1f}×"))
+    rows.append(("  its peak memory", queries, f"{peak_memory(fresh) / 2**20:7.1f} MB"))
     return rows
+
+
+def _median(work) -> tuple[int, str]:
+    queries, seconds = timed(work)
+    return queries, f"{seconds * 1000:7.1f} ms"
 
 
 def main() -> None:
@@ -87,13 +151,13 @@ def main() -> None:
     plan = Plan.objects.get(code="ict2")
     client = Client()
     client.force_login(get_user_model().objects.create_superuser("bench", password="bench-only-password"))
-    print(f"{'what':28s} {'projects':>8s} {'queries':>8s} {'median s':>9s}")
-    for size in SIZES:
-        # Each size starts from the demo again: the clones are rolled back.
-        with transaction.atomic():
-            for what, projects, queries, seconds in bench_size(plan, size, client):
-                print(f"{what:28s} {projects:8d} {queries:8d} {seconds:9.3f}")
-            transaction.set_rollback(True)
+    print(f"database: {connection.vendor}")
+    print(f"{'what':28s} {'projects':>8s} {'queries':>8s}  median (of {RUNS})")
+    for label in datasets(plan):
+        projects = Project.objects.filter(plan=plan).count()
+        print(f"-- {label}")
+        for what, queries, result in bench_size(plan, client):
+            print(f"{what:28s} {projects:8d} {queries:8d}  {result}")
 
 
 if __name__ == "__main__":

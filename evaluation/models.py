@@ -545,3 +545,27 @@ class YearSnapshot(PortalModel):
 
     def __str__(self):
         return f"{fiscal_year_label(self.fiscal_year)} 報告時点（{self.taken_at:%Y-%m-%d %H:%M}）"
+
+
+class YearFigures(PortalModel):
+    """A plan year's computed figures (`rollup_year`'s result), stored so that pages read them
+    instead of computing them again; derived data, replaced whenever the inputs' version changes
+    (see `evaluation.rollups.stored`). No history: it is never edited, only recomputed."""
+
+    plan = models.ForeignKey(Plan, verbose_name="計画", on_delete=models.CASCADE, related_name="+")
+    fiscal_year = models.PositiveSmallIntegerField("年度")
+    version = models.CharField("入力データの版", max_length=64)
+    # Changes on every store, so a worker's in-memory copy is never taken for a later row with the
+    # same version (ids and counts repeat after a rollback or a database reset).
+    token = models.CharField("保存の識別子", max_length=32)
+    data = models.BinaryField("数値（pickle）")
+    computed_at = models.DateTimeField("計算日時")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "計算済みの年度数値"
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "fiscal_year"], name="year_figures_unique_plan_year"),
+        ]
+
+    def __str__(self):
+        return f"{fiscal_year_label(self.fiscal_year)} {self.version}"

@@ -332,10 +332,10 @@ def rollup_compute(inputs: RollupInputs) -> YearRollup:
     """Walk the plan's tree bottom-up and compute every figure of the year."""
     scale = Scale(tuple(inputs.grades))
     projects = [_project(project, inputs, scale) for project in inputs.projects]
-    measures = [
-        _measure(measure, [p for p in projects if p.parent == measure.code], inputs, scale)
-        for measure in inputs.measures
-    ]
+    by_measure: dict[str, list[Figure]] = {}
+    for project in projects:
+        by_measure.setdefault(project.parent, []).append(project)
+    measures = [_measure(measure, by_measure.get(measure.code, []), inputs, scale) for measure in inputs.measures]
     goals = [
         _goal(goal, members, scale)
         for goal in inputs.goals
@@ -356,15 +356,16 @@ def rollup_compute(inputs: RollupInputs) -> YearRollup:
 
 
 def _project(project, inputs: RollupInputs, scale: Scale) -> Figure:
-    assignment = project.year_assignments[0] if project.year_assignments else None
     record = inputs.records.get(project.pk)
     common = {
         "level": "project",
         "code": project.code,
         "name": project.name,
-        "parent": project.measure.code,
-        "initiative": f"{project.measure.code}-{project.initiative.number}" if project.initiative else "",
-        "department": assignment.department.name if assignment else "",
+        "parent": project.measure_code,
+        "initiative": (
+            f"{project.measure_code}-{project.initiative_number}" if project.initiative_number is not None else ""
+        ),
+        "department": project.department,
         "record_status": record.status if record else "",
     }
     exclusion = project_exclusion(
@@ -372,7 +373,7 @@ def _project(project, inputs: RollupInputs, scale: Scale) -> Figure:
         start_year=project.start_year,
         end_year=project.end_year,
         year=inputs.fiscal_year,
-        merged_into=project.merged_into.code if project.merged_into else "",
+        merged_into=project.merged_into_code,
         year_label=fiscal_year_label,
     )
     if exclusion:
@@ -407,17 +408,15 @@ def _project(project, inputs: RollupInputs, scale: Scale) -> Figure:
 
 
 def _outcomes(project, record, inputs: RollupInputs, scale: Scale) -> list[IndicatorFigure]:
-    results = {result.indicator_id: result for result in record.indicator_results.all()} if record else {}
+    results = record.indicator_results if record else {}
     return [
         _indicator("outcome_indicator", indicator, project.code, results.get(indicator.pk), inputs, scale)
-        for indicator in project.indicators.all()
+        for indicator in project.indicators
     ]
 
 
 def _actions(project, record) -> list[ActionFigure]:
-    results = (
-        {result.action_goal_id: result.completion for result in record.action_results.all()} if record else {}
-    )
+    results = record.action_results if record else {}
     return [
         ActionFigure(str(goal.number), goal.description, results.get(goal.pk, ""))
         for goal in project.year_goals
@@ -427,7 +426,7 @@ def _actions(project, record) -> list[ActionFigure]:
 def _indicator(
     kind: str, indicator, owner: str, result, inputs: RollupInputs, scale: Scale
 ) -> IndicatorFigure:
-    spec = indicator.spec()
+    spec = indicator.spec
     target = target_for_year(spec, inputs.fiscal_year)
     actual = result.actual if result else None
     status = result.actual_status if result else None
@@ -466,20 +465,19 @@ def _measure(measure, projects: list[Figure], inputs: RollupInputs, scale: Scale
             inputs,
             scale,
         )
-        for indicator in measure.indicators.all()
+        for indicator in measure.indicators
     ]
     rollup = measure_rollup(
         [indicator_part(t.kind, t.code, t.achievement, t.name) for t in targets],
         [project.part for project in projects],
     )
     proposed = scale.propose(rollup.value)
-    evaluation = inputs.evaluations.get(measure.pk)
-    decided = scale.by_id(evaluation.grade_id) if evaluation else None
+    decided = scale.by_id(inputs.evaluations.get(measure.pk))
     return Figure(
         level="measure",
         code=measure.code,
         name=measure.title,
-        parent=str(measure.goal.number),
+        parent=str(measure.goal_number),
         rollup=rollup,
         proposed_grade=proposed,
         grade=decided or proposed,
@@ -490,7 +488,7 @@ def _measure(measure, projects: list[Figure], inputs: RollupInputs, scale: Scale
         children=projects,
         sample=any(figure.sample for figure in [*projects, *targets]),
         initiatives=[
-            _initiative(measure, initiative, projects, scale) for initiative in measure.initiatives.all()
+            _initiative(measure, initiative, projects, scale) for initiative in measure.initiatives
         ],
         indicators=targets,
     )

@@ -8,12 +8,17 @@ so call them after saving a record's indicator and action results.
 from evaluation.models import Grade, MeasureEvaluation, ProjectRecord
 from evaluation.rollups.compute import YearRollup, rollup_compute
 from evaluation.rollups.selectors import rollup_inputs
+from evaluation.rollups.stored import rollup_stored
 from strategy.models import Plan
 
 
 def rollup_year(*, plan: Plan, fiscal_year: int) -> YearRollup:
-    """Every figure of the plan's fiscal year, from indicators up to the plan (18 queries)."""
-    return rollup_compute(rollup_inputs(plan=plan, fiscal_year=fiscal_year))
+    """Every figure of the plan's fiscal year, from indicators up to the plan.
+
+    Computed once per change of its inputs and stored (see `evaluation.rollups.stored`): one query
+    when nothing changed since, else 18 (the inputs' version, the roll-up's 16, storing it). The
+    figures returned may be shared with other requests: read them, never change them."""
+    return rollup_stored(plan=plan, fiscal_year=fiscal_year)
 
 
 def record_proposed_grade(record: ProjectRecord) -> Grade | None:

@@ -40,8 +40,8 @@ def test_entry_page_queries_do_not_grow_with_goals_and_indicators(
     # Session, user, groups (2), memberships and their lineage (2), the record with its result rows
     # (3, twice: the workflow panel and the form), project, cycle, editing scope, permissions (2), the
     # inlines' rows (2), the indicators' targets, the grades, the session save (3), and the 評価案 shown
-    # before submitting, computed from the project's rows of the year (17, whatever their number).
-    with django_assert_num_queries(42):
+    # before submitting, computed from the project's rows of the year (16, whatever their number).
+    with django_assert_num_queries(41):
         response = client.get(url)
     assert response.status_code == 200
     page = response.content.decode()

@@ -298,12 +298,17 @@ def test_a_snapshot_keeps_the_figures_as_reported_with_that_years_departments(de
 
 
 def _correct_sns_followers_2024():
-    """A late correction: project 3-2-1-01's 2024 actual reaches its target and its final grade becomes A."""
-    IndicatorResult.objects.filter(record__project__code="3-2-1-01", record__fiscal_year=2024).update(
-        actual=Decimal(49000)
-    )
+    """A late correction: project 3-2-1-01's 2024 actual reaches its target and its final grade becomes A.
+
+    Saved row by row, as every write path does (a `QuerySet.update()` would leave no history row,
+    which is how stored figures notice a change)."""
+    for result in IndicatorResult.objects.filter(record__project__code="3-2-1-01", record__fiscal_year=2024):
+        result.actual = Decimal(49000)
+        result.save()
     a = MeasureEvaluation.objects.get(measure__code="3-2", fiscal_year=2024).grade.scale.grades.get(code="A")
-    ProjectRecord.objects.filter(project__code="3-2-1-01", fiscal_year=2024).update(final_grade=a)
+    record = ProjectRecord.objects.get(project__code="3-2-1-01", fiscal_year=2024)
+    record.final_grade = a
+    record.save()
 
 
 def _counts(a: int, b: int, c: int) -> str:
