@@ -26,6 +26,7 @@ listed with the reason, never counted as zero. Grade counts and shares are taken
 only. A linear trend over the yearly actuals forecasts whether the final target will be reached.
 """
 
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
@@ -579,12 +580,12 @@ def tally(items: Sequence[Graded], *, rated: Sequence[str]) -> Tally:
         for item in items
         if item.grade not in rated
     )
-    return Tally(tuple(_share(code, counted) for code in rated), counted, excluded)
+    counts = Counter(item.grade for item in counted)
+    return Tally(tuple(_share(code, counts[code], len(counted)) for code in rated), counted, excluded)
 
 
-def _share(grade: str, counted: Sequence[Graded]) -> GradeShare:
-    count = sum(1 for item in counted if item.grade == grade)
-    return GradeShare(grade, count, Decimal(count) / len(counted) if counted else None)
+def _share(grade: str, count: int, total: int) -> GradeShare:
+    return GradeShare(grade, count, Decimal(count) / total if total else None)
 
 
 # Forecast ------------------------------------------------------------------------------------
