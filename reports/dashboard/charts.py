@@ -135,11 +135,10 @@ def indicator_lines(series, *, title: str) -> dict:
     the final year; the forecast is the engine's least-squares line from the first actual to the final year.
     """
     latest = series.latest
-    years = sorted(
-        {point.year for point in series.years}
-        | {y for y in (latest.baseline_year, latest.final_year) if y is not None}
-    )
-    axis = [fiscal_year_short(year) for year in years]
+    known = {point.year for point in series.years} | {
+        y for y in (latest.baseline_year, latest.final_year) if y is not None
+    }
+    axis = [fiscal_year_short(year) for year in range(min(known), max(known) + 1)]
     data = []
     if latest.baseline is not None and latest.baseline_year is not None:
         data.append(_trace("基準値", [latest.baseline_year], [latest.baseline], mode="markers",
@@ -165,7 +164,9 @@ def indicator_lines(series, *, title: str) -> dict:
             data.append(_trace("目標値（補間）", [y for y, _ in guessed], [v for _, v in guessed], mode="markers",
                                marker={"symbol": "diamond-open", "size": 11, "color": "#7a7a7a",
                                        "line": {"width": 2}}))  # fmt: skip
-    actuals = [(p.year, p.figure.actual) for p in series.years if p.figure.actual is not None]
+    actuals = [
+        (p.year, p.figure.actual) for p in series.years if p.actual_shown and p.figure.actual is not None
+    ]
     if actuals:
         data.append(_trace("実績", [y for y, _ in actuals], [v for _, v in actuals], mode="lines+markers+text",
                            line={"color": "#08306b", "width": 3}, marker={"symbol": "circle", "size": 9},

@@ -87,7 +87,7 @@ def dashboard_scope(user) -> Scope | None:
     return Scope(plan=plan, years=years, records=refs, everything=sees_everything(user))
 
 
-def dashboard_rollups(scope: Scope, years: list[int]) -> dict[int, YearRollup]:
+def dashboard_rollups(scope: Scope, years) -> dict[int, YearRollup]:
     """The engine's figures for each of `years`: one `rollup_year` call per year."""
     return {year: rollup_year(plan=scope.plan, fiscal_year=year) for year in years}
 
@@ -228,6 +228,7 @@ class IndicatorYear:
     year: int
     figure: IndicatorFigure
     record: RecordRef | None  # the project's record that year (outcome indicators)
+    actual_shown: bool = True  # false after the year the page shows: only its target is drawn
 
 
 @dataclass
@@ -256,7 +257,11 @@ def dashboard_measure(
     scope: Scope, rollups: dict[int, YearRollup], year: int, code: str
 ) -> MeasurePage | None:
     """A measure's target indicators and its shown projects' outcome indicators over the years; None when
-    the measure is not in the year or the user sees none of its projects."""
+    the measure is not in the year or the user sees none of its projects.
+
+    `rollups` holds every year of the plan, so each indicator shows its targets up to the final year;
+    actuals are shown up to `year`.
+    """
     rollup = rollups[year]
     measure = rollup.find("measure", code)
     if measure is None:
@@ -264,30 +269,30 @@ def dashboard_measure(
     projects = projects_shown(scope, rollup, Filters(measure=code))
     if not scope.everything and not projects:
         return None
-    upto = [y for y in rollups if y <= year]
+    years = sorted(rollups)
     targets = [
-        _series(indicator, [(y, rollups[y].find("measure", code), None) for y in upto])
+        _series(indicator, [(y, rollups[y].find("measure", code), None) for y in years], year)
         for indicator in measure.indicators
     ]
     outcomes = []
     for project in projects:
         for indicator in project.indicators:
             history = [
-                (y, rollups[y].find("project", project.code), scope.record(project.code, y)) for y in upto
+                (y, rollups[y].find("project", project.code), scope.record(project.code, y)) for y in years
             ]
-            series = _series(indicator, history)
+            series = _series(indicator, history, year)
             series.project = project
             outcomes.append(series)
     rows = [(project, scope.record(project.code, year)) for project in projects]
     return MeasurePage(year=year, measure=measure, targets=targets, projects=rows, outcomes=outcomes)
 
 
-def _series(latest: IndicatorFigure, history) -> IndicatorSeries:
+def _series(latest: IndicatorFigure, history, shown: int) -> IndicatorSeries:
     years = []
     for year, owner, record in history:
         found = next((i for i in owner.indicators if i.code == latest.code), None) if owner else None
         if found is not None:
-            years.append(IndicatorYear(year, found, record))
+            years.append(IndicatorYear(year, found, record, actual_shown=year <= shown))
     return IndicatorSeries(latest=latest, years=years)
 
 

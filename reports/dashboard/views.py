@@ -109,8 +109,10 @@ def measure(request, code: str):
     scope = dashboard_scope(request.user)
     if scope is None or not scope.years:
         raise Http404
-    rollups = dashboard_rollups(scope, scope.years)
-    form, year, _ = _filters(request, scope, rollups, fields=("year",))
+    opened = dashboard_rollups(scope, scope.years)
+    form, year, _ = _filters(request, scope, opened, fields=("year",))
+    # Targets are drawn to the plan's final year: the years not yet opened are read as well.
+    rollups = {**opened, **dashboard_rollups(scope, [y for y in scope.plan.years if y not in opened])}
     page = dashboard_measure(scope, rollups, year, code)
     if page is None:
         raise Http404
