@@ -54,8 +54,13 @@ def grade_bars(
                 "textposition": "inside",
                 "insidetextanchor": "middle",
                 "textfont": {"color": TEXT_ON[colour]},
-                "marker": {"color": colour, "line": {"color": "#1a1a1a", "width": 1},
-                           "pattern": {"shape": pattern, "fgcolor": TEXT_ON[colour], "solidity": 0.15}},
+                "marker": {
+                    "color": colour,
+                    "line": {"color": "#1a1a1a", "width": 1},
+                    # overlay keeps the grade's colour under the pattern, so lightness still tells grades apart
+                    "pattern": {"shape": pattern, "bgcolor": colour, "fgcolor": TEXT_ON[colour],
+                                "fillmode": "overlay", "solidity": 0.2},
+                },
                 "hovertemplate": f"%{{x}}<br>{labels.get(code, code)}: %{{y}}件<extra></extra>",
             }
         )  # fmt: skip
