@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "measures",
     "projects",
     "evaluation",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -6,5 +6,6 @@ urlpatterns = [
     path("admin/evaluation/projectrecord/", include("evaluation.records_urls")),
     path("admin/", admin.site.urls),
     path("rollups/", include("evaluation.rollups.urls")),
+    path("dashboard/", include("reports.dashboard.urls")),
     path("", include("evaluation.urls")),
 ]

@@ -51,6 +51,7 @@ class BoardRow:
     department: str
     counts: dict[str, int] = field(default_factory=dict)
     overdue: bool = False
+    code: str = ""  # the department's code; "" when no department is set
 
     @property
     def total(self) -> int:
@@ -61,15 +62,17 @@ class BoardRow:
         return sum(self.counts.get(status, 0) for status in RecordStatus.with_department())
 
 
-def submission_board(fiscal_year: FiscalYear, *, today: datetime.date) -> list[BoardRow]:
+def submission_board(fiscal_year: FiscalYear, *, today: datetime.date, records=None) -> list[BoardRow]:
     """Per department (by code), how many records are in each state; overdue when past the deadline
-    with records still with the department. One query."""
+    with records still with the department. One query. `records` narrows the records counted
+    (a department's dashboard counts only what its staff may see)."""
+    records = ProjectRecord.objects.all() if records is None else records
     records = records_with_department(
-        ProjectRecord.objects.filter(cycle=fiscal_year)
+        records.filter(cycle=fiscal_year)
     ).values_list("department_code", "department_name", "status")
     rows: dict[str, BoardRow] = {}
     for code, name, status in records.order_by():
-        row = rows.setdefault(code or "", BoardRow(department=name or "（所管課未設定）"))
+        row = rows.setdefault(code or "", BoardRow(department=name or "（所管課未設定）", code=code or ""))
         row.counts[status] = row.counts.get(status, 0) + 1
     past_deadline = fiscal_year.deadline is not None and today > fiscal_year.deadline
     for row in rows.values():

@@ -20,8 +20,9 @@ from evaluation.forms import VersionedForm
 from evaluation.models import ActionResult, FiscalYear, Grade, IndicatorResult, ProjectRecord
 from evaluation.rollups.year import record_proposed_grade
 from evaluation.selectors import fiscal_year_current, record_may_edit, records_with_department, result_changes
-from projects.scoping import is_dx_office, scope_by_project_year, sees_everything
+from projects.scoping import department_ids, is_dx_office, scope_by_project_year, sees_everything
 from strategy.achievement import indicator_rates, percent_text
+from strategy.models import Department
 
 # The name of the entry form's 「提出する」 button: save what is typed, then submit.
 SUBMIT = "_submit"
@@ -197,13 +198,37 @@ class FiscalYearFilter(admin.SimpleListFilter):
             }
 
 
+class DepartmentFilter(admin.SimpleListFilter):
+    """The department responsible for the record's project in the record's year (所管課).
+
+    Staff are offered only their own departments (and the units they succeeded): the filter must not
+    list, or count, another department's records. The dashboard's submission counts link here.
+    """
+
+    title = "所管課"
+    parameter_name = "department"
+
+    def lookups(self, request, model_admin):
+        departments = Department.objects.order_by("code")
+        if not sees_everything(request.user):
+            departments = departments.filter(pk__in=department_ids(request.user))
+        return [(department.code, department.name) for department in departments]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        if self.value() not in {code for code, _ in self.lookup_choices}:
+            raise IncorrectLookupParameters  # the admin's "invalid filter" page, not another unit's rows
+        return queryset.filter(department_code=self.value())
+
+
 @admin.register(ProjectRecord)
 class ProjectRecordAdmin(YearScopedAdmin):
     form = RecordForm
     change_form_template = "admin/evaluation/projectrecord/change_form.html"
     list_display = ["project", "year_label", "department", "status", "missing", "self_grade", "final_grade"]
     list_select_related = ["project", "self_grade", "final_grade"]
-    list_filter = [FiscalYearFilter, "status", "project__measure__code"]
+    list_filter = [FiscalYearFilter, DepartmentFilter, "status", "project__measure__code"]
     search_fields = ["project__code", "project__name"]
     inlines = [ActionResultInline, IndicatorResultInline]
     actions = ["approve_selected"]
