@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from core.roles import DEMO
+from evaluation import services
 from evaluation.models import ProjectRecord
 from evaluation.rollups.year import rollup_year
 from tests import factories
@@ -264,3 +265,27 @@ def test_the_overview_and_measure_page_run_as_many_queries_for_many_projects(
 # opened years on the overview, every year of the plan on the measure page (its targets run to the
 # final year). None of these depends on the number of rows.
 QUERIES = {"/dashboard/?year=2025": 14, "/dashboard/measures/1-1/?year=2025": 16}
+
+
+def test_a_saved_change_is_on_the_very_next_dashboard(demo, client):
+    login(client, "dx")
+    before = chart(client.get("/dashboard/?year=2025"), "chart-grades")
+    engine = rollup_year(plan=demo, fiscal_year=2025)
+    project = next(
+        p for p in engine.projects
+        if p.grade and p.grade.code == "A" and p.grade_source == "proposed" and p.indicators
+    )  # fmt: skip
+    record = ProjectRecord.objects.get(project__plan=demo, project__code=project.code, fiscal_year=2025)
+    results = list(record.indicator_results.select_related("indicator"))
+    for result in results:  # back at the baseline: no progress, graded C
+        result.actual, result.actual_status = result.indicator.baseline_value, "confirmed"
+    dx = get_user_model().objects.get(username="dx")
+    services.record_entry_save(record, by=dx, seen_version=record.version, results=results)
+    response = client.get("/dashboard/?year=2025")
+    assert response.status_code == 200
+    after = chart(response, "chart-grades")
+    goal = [g.code for g in engine.goals].index(engine.find("measure", project.parent).parent)
+    counts = {trace["name"][0]: trace["y"][goal] for trace in after["data"]}
+    expected = {trace["name"][0]: trace["y"][goal] for trace in before["data"]}
+    expected["A"], expected["C"] = expected["A"] - 1, expected["C"] + 1
+    assert counts == expected
