@@ -132,7 +132,7 @@ ACTUAL_STATUSES = {
         (ActualStatus.NOT_SURVEYED, 2),
     ],
 }
-SHARES = [0.4, 0.6, 0.75, 0.85, 0.9, 0.95, 1.0, 1.0, 1.05, 1.1, 1.2]
+SHARES = [0.5, 0.7, 0.85, 0.95, 1.0, 1.0, 1.02, 1.05, 1.1, 1.2, 1.3]
 IMPLAUSIBLE = 0.02  # share of values far beyond the target (over 150%: a target set too low?)
 UNCHANGED = 0.05  # share of values copied from the year before
 
