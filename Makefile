@@ -7,7 +7,7 @@ DEV := DJANGO_DEBUG=1
 # Tests run with DEBUG off, as production does; the key is for the test process only.
 TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-test-only-secret-key} ALLOWED_HOSTS=testserver,127.0.0.1,localhost
 
-.PHONY: install run reset-demo test lint bench messages
+.PHONY: install run reset-demo seed-scale test lint bench messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ reset-demo: install .env
 	$(DEV) $(BIN)/python manage.py migrate --noinput
 	$(DEV) $(BIN)/python manage.py load_demo --reset
 
+# Empties the development database and fills it with the city-size sample data (about 2 minutes).
+seed-scale: install .env
+	$(DEV) $(BIN)/python manage.py migrate --noinput
+	$(DEV) $(BIN)/python manage.py seed_scale --reset
+
 test: install
 	$(TEST_ENV) $(BIN)/pytest
 
@@ -42,8 +47,10 @@ lint: install
 	$(BIN)/ruff check .
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
+# `make bench` measures on the seed_scale data set (BENCH_PROJECTS=2000 by default);
+# `make bench BENCH_ARGS=--demo` on the demo and 10×, 30×, 60× its projects.
 bench: install
-	$(TEST_ENV) $(BIN)/python bench/run.py
+	$(TEST_ENV) $(BIN)/python bench/run.py $(BENCH_ARGS)
 
 messages: install
 	$(DEV) $(BIN)/python manage.py makemessages -l en --ignore=.venv

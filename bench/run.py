@@ -35,6 +35,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
+from bench.scale import scale_data  # noqa: E402
 from evaluation.demo import demo_load  # noqa: E402
 from evaluation.rollups.figures import rollup_figures  # noqa: E402
 from evaluation.rollups.stored import rollup_fresh  # noqa: E402
@@ -54,6 +55,8 @@ PAGES = {
     "submission board": "/admin/evaluation/projectrecord/board/",
     "plan explanation": "/rollups/ict2/2024/plan/ict2/",
     "projects list": "/admin/projects/project/",
+    "dashboard overview": "/dashboard/?year=2026",
+    "dashboard measure 1-1": "/dashboard/measures/1-1/?year=2026",
 }
 
 
@@ -79,9 +82,12 @@ def page(client, url: str):
     return get
 
 
-def datasets(plan: Plan) -> Iterator[str]:
-    """Make each data set in turn, yielding a label while it is in the database: the demo times
-    `SIZES`, each in a transaction rolled back afterwards. Swap this for seed_scale's data set."""
+def datasets(plan: Plan, *, scale: bool) -> Iterator[str]:
+    """Make each data set in turn, yielding a label while it is in the database: seed_scale's as
+    loaded, or the demo times `SIZES`, each in a transaction rolled back afterwards."""
+    if scale:
+        yield "seed_scale"
+        return
     for size in SIZES:
         with transaction.atomic():
             if size > 1:
@@ -124,7 +130,7 @@ def peak_memory(work) -> int:
 def bench_size(plan: Plan, client) -> list[tuple[str, int, str]]:
     """Rows of (what, queries, result) on the current data set."""
     rows = [("rollup FY2024 (stored)", *_median(lambda: rollup_figures(rollup_year(plan=plan, fiscal_year=2024))))]
-    rows += [(name, *_median(page(client, url))) for name, url in PAGES.items()]
+    rows += [(name, *_page_median(client, url)) for name, url in PAGES.items()]
     client.get(EXPLANATION)  # the figures are stored by the first request after a change
     queries, seconds = timed(page(client, EXPLANATION))
     size = len(client.get(EXPLANATION).content)
@@ -138,6 +144,13 @@ def bench_size(plan: Plan, client) -> list[tuple[str, int, str]]:
     return rows
 
 
+def _page_median(client, url: str) -> tuple[int, str]:
+    """A page's queries and median time once its figures are stored, with its HTML size."""
+    client.get(url)  # the first request after a change stores the figures
+    queries, seconds = timed(page(client, url))
+    return queries, f"{seconds * 1000:7.1f} ms  {len(client.get(url).content) / 1024:.0f} KB HTML"
+
+
 def _median(work) -> tuple[int, str]:
     queries, seconds = timed(work)
     return queries, f"{seconds * 1000:7.1f} ms"
@@ -147,13 +160,24 @@ def main() -> None:
     setup_test_environment()
     connection.creation.create_test_db(verbosity=0)
     reference_data_load()
-    demo_load(password="bench-only-password", today=datetime.date(2026, 5, 1))
+    sizes = SIZES
+    if "--scale" in sys.argv:  # the seed_scale data set (2,000 projects, about 2 minutes) instead of the demo
+        scale_data(projects=int(os.environ.get("BENCH_PROJECTS", "2000")))
+        sizes = (1,)
+    else:
+        # The seed_scale data set (2,000 projects; about 2 minutes to build) unless `--demo` asks for the
+    # demo and its clones.
+    scale = "--demo" not in sys.argv
+    if scale:
+        scale_data(projects=int(os.environ.get("BENCH_PROJECTS", "2000")))
+    else:
+        demo_load(password="bench-only-password", today=datetime.date(2026, 5, 1))
     plan = Plan.objects.get(code="ict2")
     client = Client()
     client.force_login(get_user_model().objects.create_superuser("bench", password="bench-only-password"))
     print(f"database: {connection.vendor}")
     print(f"{'what':28s} {'projects':>8s} {'queries':>8s}  median (of {RUNS})")
-    for label in datasets(plan):
+    for label in datasets(plan, scale=scale):
         projects = Project.objects.filter(plan=plan).count()
         print(f"-- {label}")
         for what, queries, result in bench_size(plan, client):
