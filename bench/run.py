@@ -160,12 +160,7 @@ def main() -> None:
     setup_test_environment()
     connection.creation.create_test_db(verbosity=0)
     reference_data_load()
-    sizes = SIZES
-    if "--scale" in sys.argv:  # the seed_scale data set (2,000 projects, about 2 minutes) instead of the demo
-        scale_data(projects=int(os.environ.get("BENCH_PROJECTS", "2000")))
-        sizes = (1,)
-    else:
-        # The seed_scale data set (2,000 projects; about 2 minutes to build) unless `--demo` asks for the
+    # The seed_scale data set (2,000 projects; about 2 minutes to build) unless `--demo` asks for the
     # demo and its clones.
     scale = "--demo" not in sys.argv
     if scale:
