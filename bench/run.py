@@ -1,5 +1,5 @@
 """Benchmarks, run by `make bench`: a fiscal year's roll-up and the DX office's busiest pages, on the
-data sets `datasets()` makes (the demo, then 10×, 30× and 60× its projects).
+seed_scale data set (2,000 projects), or with `--demo` on the demo and 10×, 30× and 60× its projects.
 
 Runs on a throwaway test database (SQLite in memory unless DATABASE_URL is set), never on the
 development database, and prints, per data set, the queries taken and the median time of five runs.
