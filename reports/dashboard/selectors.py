@@ -251,10 +251,17 @@ class MeasurePage:
     targets: list[IndicatorSeries]
     projects: list[tuple[Figure, RecordRef | None]]  # each with its record of the year
     outcomes: list[IndicatorSeries]
+    chosen: str = ""  # the project whose outcome indicators are drawn, when the measure has many
+    charts_limited: bool = False  # too many projects to draw them all: one is chosen at a time
+
+
+# Above this many projects a measure page draws one project's outcome charts at a time, so that the
+# page stays light at a city's scale (a measure holds some 250 projects in seed_scale).
+OUTCOME_CHART_PROJECTS = 10
 
 
 def dashboard_measure(
-    scope: Scope, rollups: dict[int, YearRollup], year: int, code: str
+    scope: Scope, rollups: dict[int, YearRollup], year: int, code: str, project_code: str = ""
 ) -> MeasurePage | None:
     """A measure's target indicators and its shown projects' outcome indicators over the years; None when
     the measure is not in the year or the user sees none of its projects.
@@ -274,8 +281,10 @@ def dashboard_measure(
         _series(indicator, [(y, rollups[y].find("measure", code), None) for y in years], year)
         for indicator in measure.indicators
     ]
+    charts_limited = len(projects) > OUTCOME_CHART_PROJECTS
+    drawn = [p for p in projects if p.code == project_code] if charts_limited else projects
     outcomes = []
-    for project in projects:
+    for project in drawn:
         for indicator in project.indicators:
             history = [
                 (y, rollups[y].find("project", project.code), scope.record(project.code, y)) for y in years
@@ -284,7 +293,10 @@ def dashboard_measure(
             series.project = project
             outcomes.append(series)
     rows = [(project, scope.record(project.code, year)) for project in projects]
-    return MeasurePage(year=year, measure=measure, targets=targets, projects=rows, outcomes=outcomes)
+    return MeasurePage(
+        year=year, measure=measure, targets=targets, projects=rows, outcomes=outcomes,
+        chosen=project_code if drawn and charts_limited else "", charts_limited=charts_limited,
+    )  # fmt: skip
 
 
 def _series(latest: IndicatorFigure, history, shown: int) -> IndicatorSeries:

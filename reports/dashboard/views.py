@@ -113,7 +113,7 @@ def measure(request, code: str):
     form, year, _ = _filters(request, scope, opened, fields=("year",))
     # Targets are drawn to the plan's final year: the years not yet opened are read as well.
     rollups = {**opened, **dashboard_rollups(scope, [y for y in scope.plan.years if y not in opened])}
-    page = dashboard_measure(scope, rollups, year, code)
+    page = dashboard_measure(scope, rollups, year, code, project_code=request.GET.get("project", ""))
     if page is None:
         raise Http404
 
