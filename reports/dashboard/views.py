@@ -8,6 +8,7 @@ import datetime
 
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 
@@ -103,6 +104,10 @@ def overview(request):
     )
 
 
+# A measure holds some 250 projects at a city's scale: its table is read a page at a time.
+PROJECTS_PER_PAGE = 50
+
+
 @login_required
 def measure(request, code: str):
     """A measure's 施策目標値 and its projects' 成果指標 over the years, with the projects' grades."""
@@ -132,6 +137,7 @@ def measure(request, code: str):
         scope=scope,
         targets=with_chart(page.targets),
         outcomes=with_chart(page.outcomes),
+        project_rows=Paginator(page.projects, PROJECTS_PER_PAGE).get_page(request.GET.get("page")),
         graded_by_label=rollups[year].graded_by_label,
     )
 

@@ -292,11 +292,13 @@ def test_a_saved_change_is_on_the_very_next_dashboard(demo, client):
 
 
 def test_a_measure_with_many_projects_draws_one_projects_outcomes_at_a_time(demo, client):
-    factories.projects_clone(demo, 5)  # measure 1-1 now holds more projects than are drawn at once
+    factories.projects_clone(demo, 9)  # measure 1-1 now holds 60 projects
     login(client, "dx")
     response = client.get("/dashboard/measures/1-1/?year=2025")
     assert response.status_code == 200
     assert response.context["outcomes"] == []
+    assert "1〜50件目（全60件）" in response.text  # the table is read a page at a time
+    assert "51〜60件目（全60件）" in client.get("/dashboard/measures/1-1/?year=2025&page=2").text
     assert "成果指標のグラフは事業ごとに表示します。表の「グラフ」から事業を選んでください。" in response.text
     chosen = client.get("/dashboard/measures/1-1/?year=2025&project=1-1-1-01-05")
     assert chosen.status_code == 200
