@@ -19,3 +19,8 @@ class VersionedForm(PortalModelForm):
             # The admin runs this inside the save's transaction, so the row stays locked until saved.
             services.version_check(self.instance, cleaned.get("seen_version"))
         return cleaned
+
+
+def review_draft_key(pk) -> str:
+    """Where the session keeps a refused review's typed text until its page shows it again."""
+    return f"review-draft-{pk}"

@@ -16,7 +16,7 @@ from core.templatetags.portal import number
 from core.validators import whole_number
 from evaluation import services
 from evaluation.enums import CycleStatus, RecordStatus
-from evaluation.forms import VersionedForm
+from evaluation.forms import VersionedForm, review_draft_key
 from evaluation.models import ActionResult, FiscalYear, Grade, IndicatorResult, ProjectRecord
 from evaluation.rollups.year import record_proposed_grade
 from evaluation.selectors import fiscal_year_current, record_may_edit, records_with_department, result_changes
@@ -353,6 +353,7 @@ class ProjectRecordAdmin(YearScopedAdmin):
             and record.status == RecordStatus.APPROVED
             and record.cycle.status == CycleStatus.LOCKED,
             "grades": Grade.objects.filter(scale__plan_id=record.project.plan_id),
+            "review": request.session.pop(review_draft_key(record.pk), {}),
             **(extra_context or {}),
         }
         return super().change_view(request, object_id, form_url, context)

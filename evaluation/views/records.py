@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from core.validators import whole_number
 from evaluation import services
 from evaluation.enums import CycleStatus, RecordStatus
+from evaluation.forms import review_draft_key
 from evaluation.imports import ImportProblem, dataset_from_upload, results_import
 from evaluation.models import FiscalYear, Grade, ProjectRecord
 from evaluation.resources import IndicatorResultResource
@@ -137,6 +138,10 @@ def workflow(request, pk, action):
         messages.success(request, f"{record.project}：{perform[action](request, record)}")
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+        # What the reviewer typed comes back in its form, not lost to the refusal.
+        request.session[review_draft_key(record.pk)] = {
+            "action": action, **{name: request.POST.get(name, "") for name in ("comment", "reason", "final_grade")}
+        }
     return redirect("admin:evaluation_projectrecord_change", record.pk)
 
 

@@ -439,3 +439,20 @@ def test_every_cycle_action_leaves_one_history_row_with_the_user(setting, client
     assert FiscalYear.objects.get(pk=year.pk).status == CycleStatus.LOCKED
     approvals = reload(record).history.filter(history_change_reason="承認")
     assert [(h.history_user, h.status) for h in approvals] == [(dx, RecordStatus.APPROVED)]
+
+
+def test_a_refused_return_keeps_the_comment_typed(setting, client):
+    record = setting["record"]
+    fill(record)
+    services.record_submit(record, by=setting["staff"])
+    client.force_login(setting["dx"])
+    url = reverse("admin:evaluation_projectrecord_change", args=[record.pk])
+    response = client.post(
+        reverse("records:workflow", args=[record.pk, "return"]), {"comment": "数値を\x07確認"}, follow=True
+    )
+    assert response.redirect_chain == [(url, 302)]
+    page = response.content.decode()
+    assert "制御文字（U+0007）が含まれています。削除してください。" in page
+    assert 'required aria-required="true">数値を\x07確認</textarea>' in page
+    assert reload(record).status == RecordStatus.SUBMITTED
+    assert "数値を\x07確認</textarea>" not in client.get(url).content.decode()  # shown once, then gone
