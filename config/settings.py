@@ -216,8 +216,6 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
-        # The filter on the logger too, so records carry the id before any handler sees them.
-        "django.request": {"filters": ["request_id"]},
         "django": {"handlers": ["mail_admins"], "level": "INFO"},
     },
 }

@@ -1,11 +1,16 @@
-"""Serving: the health check, the 500 page with its request id in the page and the log, gunicorn's config."""
+"""Serving: the health check, the 500 page with its request id in the page and the log, gunicorn's
+config, and static files with hashed names and long cache headers."""
 
 import logging
+import re
 import runpy
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.db import OperationalError, connection
+from django.templatetags.static import static
+from django.test import Client
 from django.urls import path
 
 HEALTHZ = "/healthz"
@@ -80,3 +85,18 @@ def test_the_gunicorn_config_binds_from_the_environment_with_sane_values(monkeyp
     assert runpy.run_path(str(config))["bind"] == "127.0.0.1:9001"
     monkeypatch.setenv("GUNICORN_BIND", "0.0.0.0:8080")
     assert runpy.run_path(str(config))["bind"] == "0.0.0.0:8080"
+
+
+def test_collected_static_files_have_hashed_names_and_are_cached_for_good(settings, tmp_path):
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", "--noinput", verbosity=0)
+    plotly_url = static("vendor/plotly/plotly-4.1.1.min.js")
+    assert re.fullmatch(r"/static/vendor/plotly/plotly-4\.1\.1\.min\.[0-9a-f]{12}\.js", plotly_url)
+    response = Client().get(plotly_url, headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "max-age=315360000, public, immutable"
+    assert response["Content-Encoding"] == "gzip"
