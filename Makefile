@@ -7,7 +7,7 @@ DEV := DJANGO_DEBUG=1
 # Tests run with DEBUG off, as production does; the key is for the test process only.
 TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-test-only-secret-key} ALLOWED_HOSTS=testserver,127.0.0.1,localhost
 
-.PHONY: install run reset-demo seed-scale test lint bench messages
+.PHONY: install run serve secret-key-set reset-demo seed-scale test lint bench messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,18 @@ run: install .env
 	$(DEV) $(BIN)/python manage.py load_plan
 	$(DEV) $(BIN)/python manage.py load_demo
 	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# Production: the environment gives DJANGO_SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL (PostgreSQL);
+# see README "Production" and .env.example. Never loads demo data.
+SERVE := DJANGO_DEBUG=0 STATIC_MANIFEST=1
+serve: secret-key-set install
+	$(SERVE) $(BIN)/python manage.py migrate --noinput
+	$(SERVE) $(BIN)/python manage.py load_plan
+	$(SERVE) $(BIN)/python manage.py collectstatic --noinput
+	$(SERVE) $(BIN)/gunicorn -c config/gunicorn.conf.py config.wsgi
+
+secret-key-set:
+	@test -n "$$DJANGO_SECRET_KEY" || { echo "make serve: DJANGO_SECRET_KEY is not set (and ALLOWED_HOSTS, DATABASE_URL); see .env.example" >&2; exit 1; }
 
 # Empties the development database (every row, your own accounts too) and loads the plan and demo again.
 reset-demo: install .env

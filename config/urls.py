@@ -1,7 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from core.views import healthz
+
+handler500 = "core.views.server_error"
+
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/evaluation/projectrecord/", include("evaluation.records_urls")),
     path("admin/", admin.site.urls),

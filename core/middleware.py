@@ -1,6 +1,8 @@
-"""Requests the portal refuses before any view reads them."""
+"""Middleware: requests the portal refuses before any view reads them, and request ids."""
 
 import re
+import uuid
+from contextvars import ContextVar
 
 from django.http import HttpResponseBadRequest
 from django.template.loader import render_to_string
@@ -8,6 +10,33 @@ from django.template.loader import render_to_string
 # C0 control characters except tab, newline and carriage return (which a textarea sends).
 # PostgreSQL refuses NUL in text, so a NUL that reached a query or a save was a 500.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# A request id from a proxy is kept only when it is short and plain, so it cannot forge log lines.
+REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+# The id of the request this thread is serving, for log records (see core.logging).
+request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
+
+
+class RequestIdMiddleware:
+    """Gives every request an id: the proxy's `X-Request-ID` when plain, else a new uuid4.
+
+    The id is `request.id`, the response's `X-Request-ID` header, part of every log line written
+    while the request runs, and shown on the 500 page so staff can quote it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        given = request.headers.get("X-Request-ID", "")
+        request.id = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        token = request_id_var.set(request.id)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id_var.reset(token)
+        response["X-Request-ID"] = request.id
+        return response
 
 
 class ControlCharacterMiddleware:
