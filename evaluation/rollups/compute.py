@@ -93,15 +93,25 @@ class Scale:
     def unrated(self) -> str:
         return next((grade.code for grade in self.grades if grade.is_unrated), "")
 
+    @cached_property
+    def _by_code(self) -> dict[str, Grade]:
+        # The first grade of a code wins, as a scan of `grades` would find it.
+        return {grade.code: grade for grade in reversed(self.grades)}
+
+    @cached_property
+    def _by_id(self) -> dict[int, Grade]:
+        # Likewise the first grade of an id.
+        return {grade.pk: grade for grade in reversed(self.grades)}
+
     def propose(self, value: Decimal | None) -> Grade | None:
         """The grade the figure earns; the unrated one (「−」) when there is no figure."""
         return self.by_code(propose_grade(value, self.thresholds, self.unrated))
 
     def by_code(self, code: str | None) -> Grade | None:
-        return next((grade for grade in self.grades if grade.code == code), None)
+        return self._by_code.get(code)
 
     def by_id(self, pk: int | None) -> Grade | None:
-        return next((grade for grade in self.grades if grade.pk == pk), None)
+        return self._by_id.get(pk)
 
 
 @dataclass(frozen=True)
@@ -113,17 +123,27 @@ class GradeLine:
 
 @dataclass(frozen=True)
 class Counts:
-    """A grade count with its grades as objects, for pages and reports."""
+    """A grade count with its grades as objects, for pages and reports.
+
+    `lines` and `text` are worked out when first read: most of a year's counts (one per project)
+    are never shown.
+    """
 
     tally: Tally
-    lines: tuple[GradeLine, ...]
-    text: str  # 「A（予定どおり） 20件（64.5%）、…」
+    scale: Scale
 
     @classmethod
     def of(cls, items: list[Graded], scale: Scale) -> "Counts":
-        counted = tally(items, rated=scale.rated)
-        lines = tuple(GradeLine(scale.by_code(line.grade), line.count, line.share) for line in counted.shares)
-        return cls(counted, lines, counted.text(scale.labels))
+        return cls(tally(items, rated=scale.rated), scale)
+
+    @cached_property
+    def lines(self) -> tuple[GradeLine, ...]:
+        return tuple(GradeLine(self.scale.by_code(line.grade), line.count, line.share) for line in self.tally.shares)
+
+    @cached_property
+    def text(self) -> str:
+        """「A（予定どおり） 20件（64.5%）、…」"""
+        return self.tally.text(self.scale.labels)
 
 
 @dataclass(frozen=True)
