@@ -26,7 +26,6 @@ listed with the reason, never counted as zero. Grade counts and shares are taken
 only. A linear trend over the yearly actuals forecasts whether the final target will be reached.
 """
 
-from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
@@ -574,14 +573,17 @@ def tally(items: Sequence[Graded], *, rated: Sequence[str]) -> Tally:
     An item with no grade, or with a grade outside `rated` (the unrated 「−」), is not counted:
     it is listed as excluded with its reason.
     """
-    counted = tuple(item for item in items if item.grade in rated)
-    excluded = tuple(
-        Exclusion(item.kind, item.code, item.reason or UNRATED, item.name)
-        for item in items
-        if item.grade not in rated
-    )
-    counts = Counter(item.grade for item in counted)
-    return Tally(tuple(_share(code, counts[code], len(counted)) for code in rated), counted, excluded)
+    counts = dict.fromkeys(rated, 0)
+    counted: list[Graded] = []
+    excluded: list[Exclusion] = []
+    for item in items:
+        if item.grade in counts:
+            counts[item.grade] += 1
+            counted.append(item)
+        else:
+            excluded.append(Exclusion(item.kind, item.code, item.reason or UNRATED, item.name))
+    shares = tuple(_share(code, count, len(counted)) for code, count in counts.items())
+    return Tally(shares, tuple(counted), tuple(excluded))
 
 
 def _share(grade: str, count: int, total: int) -> GradeShare:

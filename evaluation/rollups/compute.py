@@ -138,7 +138,8 @@ class Counts:
 
     @cached_property
     def lines(self) -> tuple[GradeLine, ...]:
-        return tuple(GradeLine(self.scale.by_code(line.grade), line.count, line.share) for line in self.tally.shares)
+        shares = self.tally.shares
+        return tuple(GradeLine(self.scale.by_code(line.grade), line.count, line.share) for line in shares)
 
     @cached_property
     def text(self) -> str:
