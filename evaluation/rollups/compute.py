@@ -53,6 +53,7 @@ from strategy.achievement import (
     project_rollup,
     propose_grade,
     tally,
+    tally_combined,
     target_for_year,
 )
 from strategy.models import GradingRate
@@ -93,15 +94,25 @@ class Scale:
     def unrated(self) -> str:
         return next((grade.code for grade in self.grades if grade.is_unrated), "")
 
+    @cached_property
+    def _by_code(self) -> dict[str, Grade]:
+        # The first grade of a code wins, as a scan of `grades` would find it.
+        return {grade.code: grade for grade in reversed(self.grades)}
+
+    @cached_property
+    def _by_id(self) -> dict[int, Grade]:
+        # Likewise the first grade of an id.
+        return {grade.pk: grade for grade in reversed(self.grades)}
+
     def propose(self, value: Decimal | None) -> Grade | None:
         """The grade the figure earns; the unrated one (「−」) when there is no figure."""
         return self.by_code(propose_grade(value, self.thresholds, self.unrated))
 
     def by_code(self, code: str | None) -> Grade | None:
-        return next((grade for grade in self.grades if grade.code == code), None)
+        return self._by_code.get(code)
 
     def by_id(self, pk: int | None) -> Grade | None:
-        return next((grade for grade in self.grades if grade.pk == pk), None)
+        return self._by_id.get(pk)
 
 
 @dataclass(frozen=True)
@@ -113,17 +124,33 @@ class GradeLine:
 
 @dataclass(frozen=True)
 class Counts:
-    """A grade count with its grades as objects, for pages and reports."""
+    """A grade count with its grades as objects, for pages and reports.
+
+    `lines` and `text` are worked out when first read: most of a year's counts (one per project)
+    are never shown.
+    """
 
     tally: Tally
-    lines: tuple[GradeLine, ...]
-    text: str  # 「A（予定どおり） 20件（64.5%）、…」
+    scale: Scale
 
     @classmethod
     def of(cls, items: list[Graded], scale: Scale) -> "Counts":
-        counted = tally(items, rated=scale.rated)
-        lines = tuple(GradeLine(scale.by_code(line.grade), line.count, line.share) for line in counted.shares)
-        return cls(counted, lines, counted.text(scale.labels))
+        return cls(tally(items, rated=scale.rated), scale)
+
+    @classmethod
+    def combined(cls, parts: list["Counts"], scale: Scale) -> "Counts":
+        """The count of all the parts' items together, in order (a goal's of its measures')."""
+        return cls(tally_combined([part.tally for part in parts], rated=scale.rated), scale)
+
+    @cached_property
+    def lines(self) -> tuple[GradeLine, ...]:
+        shares = self.tally.shares
+        return tuple(GradeLine(self.scale.by_code(line.grade), line.count, line.share) for line in shares)
+
+    @cached_property
+    def text(self) -> str:
+        """「A（予定どおり） 20件（64.5%）、…」"""
+        return self.tally.text(self.scale.labels)
 
 
 @dataclass(frozen=True)
@@ -298,14 +325,23 @@ class YearRollup:
         return targets + [indicator for project in self.projects for indicator in project.indicators]
 
     def find(self, level: str, code: str) -> Figure | None:
-        figures = {
+        return self._index.get((level, code))
+
+    @cached_property
+    def _index(self) -> dict[tuple[str, str], Figure]:
+        """Every figure by (level, code); the first of a code wins, as a scan would find it."""
+        index: dict[tuple[str, str], Figure] = {}
+        levels = {
             "plan": [self.plan_figure],
             "goal": self.goals,
             "measure": self.measures,
             "initiative": self.initiatives,
             "project": self.projects,
-        }.get(level, [])
-        return next((figure for figure in figures if figure.code == code), None)
+        }
+        for level, figures in levels.items():
+            for figure in figures:
+                index.setdefault((level, figure.code), figure)
+        return index
 
     def trail(self, figure: Figure) -> list[Figure]:
         """The figures above `figure`, from the plan down: for breadcrumbs."""
@@ -515,26 +551,21 @@ def _goal(goal, measures: list[Figure], scale: Scale) -> Figure:
         code=str(goal.number),
         name=goal.title,
         **_mean_of(measures, scale, basis="施策の達成度"),
-        counts=Counts.of([project.graded for measure in measures for project in measure.children], scale),
-        target_counts=Counts.of(
-            [target.graded for measure in measures for target in measure.indicators], scale
-        ),
+        counts=Counts.combined([measure.counts for measure in measures], scale),
+        target_counts=Counts.combined([measure.target_counts for measure in measures], scale),
         children=measures,
         sample=any(measure.sample for measure in measures),
     )
 
 
 def _plan(plan, goals: list[Figure], scale: Scale) -> Figure:
-    measures = [measure for goal in goals for measure in goal.children]
     return Figure(
         level="plan",
         code=plan.code,
         name=plan.name,
         **_mean_of(goals, scale, basis="基本目標の達成度"),
-        counts=Counts.of([project.graded for measure in measures for project in measure.children], scale),
-        target_counts=Counts.of(
-            [target.graded for measure in measures for target in measure.indicators], scale
-        ),
+        counts=Counts.combined([goal.counts for goal in goals], scale),
+        target_counts=Counts.combined([goal.target_counts for goal in goals], scale),
         children=goals,
         sample=any(goal.sample for goal in goals),
     )
