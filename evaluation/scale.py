@@ -305,7 +305,6 @@ class Builder:
                 IndicatorSpec(
                     direction=indicator.direction,
                     kind=indicator.kind,
-                    rule=indicator.rule,
                     baseline=indicator.baseline_value,
                     baseline_year=indicator.baseline_year,
                     final_target=indicator.final_target,
@@ -340,7 +339,7 @@ class Builder:
 
     def _indicators(self, project, shape, full_name, measure_indicator) -> list[OutcomeIndicator]:
         rng = self.rng
-        name, unit, kind, direction, rule, baseline, final, decimals = shape
+        name, unit, kind, direction, baseline, final, decimals = shape
         scale = (
             Decimal(rng.choice(["0.5", "0.8", "1", "1", "1.2", "2"]))
             if kind in ("per_year", "cumulative", "stock")
@@ -354,7 +353,6 @@ class Builder:
                 unit,
                 kind,
                 direction,
-                rule,
                 _dec(baseline) * scale,
                 _dec(final) * scale,
                 decimals,
@@ -365,7 +363,6 @@ class Builder:
                 "％",
                 "rate",
                 "increase",
-                "progress",
                 satisfaction,
                 satisfaction + 15,
                 1,
@@ -376,7 +373,6 @@ class Builder:
                 "回/年",
                 "per_year",
                 "increase",
-                "progress",
                 events,
                 events * 2,
                 0,
@@ -391,7 +387,6 @@ class Builder:
                 unit=u,
                 kind=k,
                 direction=d,
-                rule=r,
                 decimals=dec,
                 baseline_value=b.quantize(Decimal(1) / 10**dec),
                 baseline_year=2022,
@@ -401,7 +396,7 @@ class Builder:
                 source=SAMPLE_SOURCE,
                 measure_indicator=mi,
             )
-            for number, (n, u, k, d, r, b, f, dec, mi) in enumerate(shapes, start=1)
+            for number, (n, u, k, d, b, f, dec, mi) in enumerate(shapes, start=1)
         ]
 
     def _accounts(self) -> None:

@@ -7,12 +7,12 @@ from measures.models import Initiative, Measure, MeasureIndicator, MeasureIndica
 
 # Once the plan has begun these change only through 「目標値を再設定する」, a plan revision.
 INDICATOR_REVISED_FIELDS = [
-    "direction", "kind", "rule", "tolerance", "baseline_value", "baseline_year", "final_target", "final_target_year",
+    "direction", "kind", "tolerance", "baseline_value", "baseline_year", "final_target", "final_target_year",
 ]  # fmt: skip
 INDICATOR_FIELDSETS = [
     (
         "指標",
-        {"fields": ["code", "name", ("unit", "decimals"), ("kind", "direction"), ("rule", "tolerance")]},
+        {"fields": ["code", "name", ("unit", "decimals"), ("kind", "direction"), "tolerance"]},
     ),
     ("基準と目標", {"fields": [("baseline_value", "baseline_year"), ("final_target", "final_target_year")]}),
     ("測定", {"fields": ["method", "source"]}),

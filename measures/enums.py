@@ -23,8 +23,3 @@ class IndicatorKind(models.TextChoices):
     STOCK = "stock", "年度末現在"
     MILESTONE = "milestone", "実施・未実施"
     QUALITATIVE = "qualitative", "定性"
-
-
-class AchievementRule(models.TextChoices):
-    PROGRESS = "progress", "基準値からの進捗（(実績−基準)÷(目標−基準)）"
-    RATIO = "ratio", "目標に対する比率（実績÷目標）"

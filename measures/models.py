@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from measures.enums import AchievementRule, Direction, IndicatorKind, MeasureLineage
+from measures.enums import Direction, IndicatorKind, MeasureLineage
 from strategy.achievement import IndicatorSpec, YearTarget, target_for_year
 from strategy.models import BasicGoal, Plan, PortalModel, year_in_range
 
@@ -132,13 +132,6 @@ class IndicatorBase(PortalModel):
     kind = models.CharField(
         "指標の種類", max_length=20, choices=IndicatorKind.choices, default=IndicatorKind.PER_YEAR
     )
-    rule = models.CharField(
-        "達成率の算定方法",
-        max_length=10,
-        choices=AchievementRule.choices,
-        default=AchievementRule.PROGRESS,
-        help_text="通常は基準値からの進捗。累計や基準値のない指標は比率を選びます。",
-    )
     tolerance = models.DecimalField(
         "許容幅",
         **VALUE,
@@ -181,7 +174,6 @@ class IndicatorBase(PortalModel):
         return IndicatorSpec(
             direction=self.direction,
             kind=self.kind,
-            rule=self.rule,
             baseline=self.baseline_value,
             baseline_year=self.baseline_year,
             final_target=self.final_target,

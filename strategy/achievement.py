@@ -55,9 +55,6 @@ class IndicatorSpec:
 
     direction: str  # increase | decrease | maintain | achieve
     kind: str  # per_year | cumulative | rate | stock | milestone | qualitative
-    # The indicator's former choice of formula; figures no longer read it: the 進捗率 uses the
-    # baseline wherever there is one, and the plain ratio is the 達成率 shown beside it.
-    rule: str = "progress"  # progress | ratio
     baseline: Decimal | None = None
     baseline_year: int | None = None
     final_target: Decimal | None = None

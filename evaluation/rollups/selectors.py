@@ -194,7 +194,6 @@ INDICATOR_FIELDS = (
     "decimals",
     "direction",
     "kind",
-    "rule",
     "tolerance",
     "baseline_value",
     "baseline_year",
@@ -214,12 +213,11 @@ def _indicators(indicators, targets, owner: str) -> dict[int, list[IndicatorRow]
         yearly[indicator_id][year] = value
     by_owner: dict[int, list[IndicatorRow]] = defaultdict(list)
     rows = indicators.order_by("code").values_list(owner, *INDICATOR_FIELDS)
-    for owner_id, pk, code, name, unit, decimals, direction, kind, rule, tolerance, *rest in rows:
+    for owner_id, pk, code, name, unit, decimals, direction, kind, tolerance, *rest in rows:
         baseline, baseline_year, final_target, final_year, source = rest
         spec = IndicatorSpec(
             direction=direction,
             kind=kind,
-            rule=rule,
             baseline=baseline,
             baseline_year=baseline_year,
             final_target=final_target,

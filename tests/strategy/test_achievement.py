@@ -78,7 +78,7 @@ def test_target_equal_to_baseline_falls_back_to_the_plain_ratio(direction, actua
 
 @pytest.mark.parametrize(("actual", "expected"), [(D(0), D(1)), (D("-1"), D(1)), (D(3), D(0))])
 def test_zero_target_for_a_decrease_without_baseline_is_reached_or_not(actual, expected):
-    result = progress_rate(spec(direction="decrease", rule="ratio", baseline=None), D(0), actual)
+    result = progress_rate(spec(direction="decrease", baseline=None), D(0), actual)
     assert (result.value, result.formula) == (expected, "目標0に到達していれば1、でなければ0")
 
 
@@ -95,21 +95,20 @@ def test_zero_target_for_a_decrease_with_a_baseline_uses_progress():
         # A balance to bring down from 0 to −10: −4 is (−4 − 0) / (−10 − 0) = 0.4.
         ({"direction": "decrease", "baseline": D(0)}, D(-10), D(-4), D("0.4000")),
         # No baseline and a negative target: only whether it was reached counts.
-        ({"baseline": None, "rule": "ratio"}, D(-2), D(-1), D(1)),
-        ({"baseline": None, "rule": "ratio"}, D(-2), D(-3), D(0)),
+        ({"baseline": None}, D(-2), D(-1), D(1)),
+        ({"baseline": None}, D(-2), D(-3), D(0)),
     ],
 )
 def test_negative_values(fields, target, actual, expected):
     assert progress_rate(spec(**fields), target, actual).value == expected
 
 
-@pytest.mark.parametrize("rule", ["progress", "ratio"])
-def test_a_cumulative_indicator_with_a_baseline_scores_progress_from_it(rule):
+def test_a_cumulative_indicator_with_a_baseline_scores_progress_from_it():
     # 150 datasets at baseline, 275 targeted this year: none added is no progress, not 150 / 275 = 55 %.
-    cumulative = spec(kind="cumulative", baseline=D(150), rule=rule)
+    cumulative = spec(kind="cumulative", baseline=D(150))
     assert progress_rate(cumulative, D(275), D(150)).value == 0
     # 420 procedures at baseline, 540 targeted, 564 reached: (564 − 420) / (540 − 420) = 1.2.
-    result = progress_rate(spec(kind="cumulative", baseline=D(420), rule=rule), D(540), D(564))
+    result = progress_rate(spec(kind="cumulative", baseline=D(420)), D(540), D(564))
     assert (result.value, result.formula) == (D("1.2"), "(実績564 − 基準420) ÷ (目標540 − 基準420)")
 
 
@@ -448,7 +447,6 @@ specs = st.builds(
     IndicatorSpec,
     direction=st.sampled_from(["increase", "decrease", "maintain", "achieve"]),
     kind=st.sampled_from(["per_year", "cumulative", "rate", "stock", "milestone", "qualitative"]),
-    rule=st.sampled_from(["progress", "ratio"]),
     baseline=st.none() | values,
     final_target=st.none() | values,
     final_year=st.just(2027),
@@ -473,7 +471,6 @@ scored = st.builds(
     IndicatorSpec,
     direction=st.sampled_from(["increase", "decrease"]),
     kind=st.sampled_from(["per_year", "cumulative", "rate", "stock"]),
-    rule=st.sampled_from(["progress", "ratio"]),
     baseline=st.none() | values,
 )
 
