@@ -14,16 +14,12 @@ from evaluation.models import FiscalYear, ProjectRecord
 from evaluation.services import reference_data_load
 from strategy.models import Plan
 from tests import factories
-from tests.browser.test_pages_in_a_browser import CHROMIUM, browser, live_url  # noqa: F401 (fixtures)
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (.ci/run installs it)"),
-]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def record(live_url):  # noqa: F811
+def record(live_url):
     """An opened FY2025 record of 市民課 with one action goal and one indicator, nothing typed yet."""
     reference_data_load()
     plan = Plan.objects.get(code="ict2")
@@ -39,7 +35,7 @@ def record(live_url):  # noqa: F811
     return ProjectRecord.objects.get(project=project)
 
 
-def _log_in(page, live_url):  # noqa: F811
+def _log_in(page, live_url):
     page.goto(live_url + "/admin/login/")
     page.fill("#id_username", "tanaka")
     page.fill("#id_password", factories.PASSWORD)
@@ -82,7 +78,7 @@ def _saved(pk):
     )  # fmt: skip
 
 
-def test_submitting_without_saving_keeps_every_value_typed(record, live_url, browser):  # noqa: F811
+def test_submitting_without_saving_keeps_every_value_typed(record, live_url, browser):
     page = browser.new_page(locale="ja-JP", viewport={"width": 1280, "height": 900})
     _log_in(page, live_url)
     page.goto(f"{live_url}/admin/evaluation/projectrecord/{record.pk}/change/")
@@ -97,7 +93,7 @@ def test_submitting_without_saving_keeps_every_value_typed(record, live_url, bro
     )  # fmt: skip
 
 
-def test_a_refused_submission_keeps_the_values_on_screen(record, live_url, browser):  # noqa: F811
+def test_a_refused_submission_keeps_the_values_on_screen(record, live_url, browser):
     page = browser.new_page(locale="ja-JP", viewport={"width": 1280, "height": 900})
     _log_in(page, live_url)
     page.goto(f"{live_url}/admin/evaluation/projectrecord/{record.pk}/change/")
@@ -118,7 +114,7 @@ LEAVING = """() => {
 }"""
 
 
-def test_leaving_with_unsaved_changes_asks_first(record, live_url, browser):  # noqa: F811
+def test_leaving_with_unsaved_changes_asks_first(record, live_url, browser):
     page = browser.new_page(locale="ja-JP")
     _log_in(page, live_url)
     page.goto(f"{live_url}/admin/evaluation/projectrecord/{record.pk}/change/")

@@ -1,60 +1,14 @@
 """What a person meets in a real browser (Debian's chromium, driven by Playwright): the skip link,
 and the warning before an idle session ends (JIS X 8341-3: no silent time-out)."""
 
-import shutil
 
 import pytest
-from django.contrib.staticfiles.handlers import StaticFilesHandler
-from django.db import connections
-from django.test.testcases import LiveServerThread
 
 from core.roles import DEPARTMENT_STAFF
 from evaluation.services import reference_data_load
 from tests import factories
 
-CHROMIUM = shutil.which("chromium")
-sync_api = pytest.importorskip("playwright.sync_api")
-
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (.ci/run installs it)"),
-]
-
-
-@pytest.fixture(scope="module")
-def live_url(django_db_setup, django_db_blocker):
-    """A live server for this module only, stopped (and its database connection closed) at its end,
-    so PostgreSQL can drop the test database afterwards. Shares SQLite's in-memory database."""
-    with django_db_blocker.unblock():
-        shared = {c.alias: c for c in connections.all() if c.vendor == "sqlite" and c.is_in_memory_db()}
-        for connection in shared.values():
-            connection.inc_thread_sharing()
-        thread = LiveServerThread("localhost", StaticFilesHandler, connections_override=shared)
-        thread.daemon = True
-        thread.start()
-        thread.is_ready.wait()
-        if thread.error:
-            raise thread.error
-        yield f"http://localhost:{thread.port}"
-        thread.terminate()
-        for connection in shared.values():
-            connection.dec_thread_sharing()
-
-
-@pytest.fixture
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
-        )
-        yield browser
-        browser.close()
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
