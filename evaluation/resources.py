@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from import_export import fields, resources, widgets
 
-from core.validators import line_breaks_normalised, text_for_output
+from core.spreadsheets import spreadsheet_text, text_from_spreadsheet
 from evaluation import services
 from evaluation.enums import CycleStatus, RecordStatus
 from evaluation.models import IndicatorResult
@@ -20,24 +20,10 @@ from evaluation.selectors import records_editable_by
 from projects.models import OutcomeIndicatorTarget
 from projects.scoping import scope_by_project_year
 
-# A cell starting with one of these runs as a formula in a spreadsheet: exported text gets a
-# leading apostrophe (shown as text), which the import takes off again.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 STATUS_BY_LABEL = {
     str(label): value for value, label in IndicatorResult._meta.get_field("actual_status").choices
 }
 IMPORT_REASON = "Excelから取り込み"
-
-
-def spreadsheet_text(text: str) -> str:
-    # Control characters stored before text was checked would make openpyxl refuse the whole sheet.
-    text = text_for_output(text)
-    return f"'{text}" if text.startswith(FORMULA_START) else text
-
-
-def text_from_spreadsheet(text: str) -> str:
-    text = line_breaks_normalised(text)
-    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_START) else text
 
 
 class TextWidget(widgets.CharWidget):
