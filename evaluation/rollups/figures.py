@@ -34,10 +34,12 @@ def rollup_figures(rollup: YearRollup) -> dict:
     }
 
 
-def snapshot_figures(rollup: YearRollup) -> dict:
-    """The command's figures plus each project's responsible department under its name that year."""
+def snapshot_figures(rollup: YearRollup, *, results: dict[str, str]) -> dict:
+    """The command's figures plus each project's responsible department under its name that year and
+    `results`, the main results (主な実績) of its approved record by project code: what the public pages
+    show of the year once it is locked."""
     departments = {figure.code: figure.department for figure in rollup.projects}
-    return {**rollup_figures(rollup), "departments": departments}
+    return {**rollup_figures(rollup), "departments": departments, "results": results}
 
 
 def _number(value: Decimal | None) -> float | None:
@@ -55,12 +57,15 @@ def _indicator(indicator: IndicatorFigure) -> dict:
         "owner_kind": "measure" if indicator.kind == "measure_indicator" else "project",
         "name": indicator.name,
         "unit": indicator.unit,
+        "decimals": indicator.decimals,
         "direction": indicator.direction,
         "kind": indicator.indicator_kind,
         "baseline": _number(indicator.baseline),
+        "baseline_year": indicator.baseline_year,
         "target": _number(indicator.target.value),
         "interpolated": indicator.target.interpolated,
         "final_target": _number(indicator.final_target),
+        "final_target_year": indicator.final_year,
         "actual": _number(indicator.actual),
         "status": indicator.status,
         "achievement": _number(indicator.achievement.value),

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
+from evaluation.enums import RecordStatus
 from evaluation.models import (
     ActionResult,
     Grade,
@@ -332,4 +333,13 @@ def snapshot_latest(*, plan: Plan, fiscal_year: int) -> YearSnapshot | None:
     """The year's most recent snapshot (the figures as last reported), or None."""
     return (
         YearSnapshot.objects.filter(plan=plan, fiscal_year=fiscal_year).order_by("-taken_at", "-pk").first()
+    )
+
+
+def approved_results(*, plan: Plan, fiscal_year: int) -> dict[str, str]:
+    """{project code: main results (主な実績)} of the year's approved records, in one query."""
+    return dict(
+        ProjectRecord.objects.filter(project__plan=plan, fiscal_year=fiscal_year, status=RecordStatus.APPROVED)
+        .order_by("project__code")
+        .values_list("project__code", "results_summary")
     )

@@ -6,13 +6,16 @@ from decimal import Decimal
 from evaluation.enums import ActualStatus, RecordStatus
 from evaluation.models import YearSnapshot
 from evaluation.rollups.figures import snapshot_figures
+from evaluation.rollups.selectors import approved_results
 from evaluation.rollups.year import rollup_year
 from measures.enums import Direction, IndicatorKind
 from strategy.achievement import KIND_LABELS, OUTLOOKS
 from strategy.models import Plan
 
 # The order sections are compared and listed in, from the top of the plan down.
-SECTIONS = ("plan", "goals", "measures", "initiatives", "projects", "indicators", "departments", "grades")
+SECTIONS = (
+    "plan", "goals", "measures", "initiatives", "projects", "indicators", "departments", "results", "grades",
+)  # fmt: skip
 # Keys that identify an entry rather than describe it; shares follow from the counts.
 NOT_COMPARED = {"code", "owner", "owner_kind", "grade_shares", "target_grade_shares"}
 PERCENT_FIELDS = {"achievement", "progress", "rate", "min_achievement"}
@@ -22,12 +25,15 @@ FIELD_LABELS = {
     "label": "表示",
     "min_achievement": "評価区分の下限",
     "unit": "単位",
+    "decimals": "小数点以下の桁数",
     "direction": "方向",
     "kind": "指標の種類",
     "baseline": "基準値",
+    "baseline_year": "基準年度",
     "target": "年度目標値",
     "interpolated": "年度目標値の補間",
     "final_target": "最終目標値",
+    "final_target_year": "目標年度",
     "actual": "実績値",
     "status": "実績の状態",
     "achievement": "達成度（評価に使う率）",
@@ -50,6 +56,7 @@ FIELD_LABELS = {
     "record_status": "進捗状況",
     "exclusion": "対象外の理由",
     "department": "所管課",
+    "results_summary": "主な実績",
 }
 CHOICES = {
     "status": dict(ActualStatus.choices),
@@ -62,12 +69,13 @@ CHOICES = {
 
 def snapshot_take(*, plan: Plan, fiscal_year: int, by) -> YearSnapshot:
     """Freeze the year's figures as reported: the rollup command's JSON plus each project's department
-    name valid that year.
+    name valid that year and the main results of its approved record.
 
     Writes one `YearSnapshot` row and nothing else; the lock service calls it inside its transaction
-    after checking that `by` (a user, or None for a script) may lock the year.
+    after checking that `by` (a user, or None for a script) may lock the year, and so does the
+    approval of a late correction once every record of the locked year is approved again.
     """
-    figures = snapshot_figures(rollup_year(plan=plan, fiscal_year=fiscal_year))
+    figures = _figures_today(plan, fiscal_year)
     snapshot = YearSnapshot(plan=plan, fiscal_year=fiscal_year, taken_by=by, figures=figures)
     snapshot.full_clean()
     snapshot.save()
@@ -87,8 +95,12 @@ class Difference:
 
 def snapshot_diff(snapshot: YearSnapshot) -> list[Difference]:
     """What differs between the snapshot and the same year's figures computed today, top of the plan first."""
-    today = snapshot_figures(rollup_year(plan=snapshot.plan, fiscal_year=snapshot.fiscal_year))
-    return figures_diff(snapshot.figures, today)
+    return figures_diff(snapshot.figures, _figures_today(snapshot.plan, snapshot.fiscal_year))
+
+
+def _figures_today(plan: Plan, fiscal_year: int) -> dict:
+    results = approved_results(plan=plan, fiscal_year=fiscal_year)
+    return snapshot_figures(rollup_year(plan=plan, fiscal_year=fiscal_year), results=results)
 
 
 def figures_diff(reported: dict, today: dict) -> list[Difference]:
@@ -134,6 +146,8 @@ def _entries(figures: dict) -> dict[tuple[str, str], dict]:
         entries[("indicators", f"{entry['owner']}/{entry['code']}")] = entry
     for code, name in figures.get("departments", {}).items():
         entries[("departments", code)] = {"department": name}
+    for code, text in figures.get("results", {}).items():
+        entries[("results", code)] = {"results_summary": text}
     for grade in figures.get("grades", []):
         entries[("grades", grade["code"])] = grade
     return entries
@@ -160,6 +174,7 @@ def _subject(section: str, code: str, entry: dict) -> str:
         "initiatives": "主な取組",
         "projects": "事業",
         "departments": "事業",
+        "results": "事業",
         "grades": "評価区分",
     }[section]
     return prefix if section == "plan" else f"{prefix}{code}{name}"

@@ -9,7 +9,8 @@ from django.utils import timezone
 from core.fiscal import fiscal_year_label
 from core.validators import line_breaks_normalised, validate_clean_text
 from evaluation.enums import CycleStatus, RecordStatus
-from evaluation.models import ActionResult, Grade, IndicatorResult, ProjectRecord
+from evaluation.models import ActionResult, FiscalYear, Grade, IndicatorResult, ProjectRecord
+from evaluation.rollups.snapshots import snapshot_take
 from evaluation.rollups.year import record_proposed_grade
 from evaluation.selectors import record_may_edit
 from evaluation.services.common import require_dx_office, save_with_history, version_check
@@ -152,7 +153,9 @@ def record_approve(
 ) -> ProjectRecord:
     """Approve a submitted record; the final grade is the self-evaluation unless a reason says otherwise.
 
-    DX office only. Two concurrent approvals leave one: the second finds the record approved.
+    DX office only. Two concurrent approvals leave one: the second finds the record approved. In a
+    locked year (a late correction, see `record_reopen`) the approval publishes the correction: once
+    every record of the year is approved again, the year's figures are frozen anew in a new snapshot.
     """
     require_dx_office(by)
     record = _locked_record(record)
@@ -169,7 +172,21 @@ def record_approve(
     record.approved_at, record.approved_by, record.reopened = timezone.now(), by, False
     record.version += 1
     save_with_history(record, by=by, reason="承認")
+    if record.cycle.status == CycleStatus.LOCKED:
+        _correction_publish(record, by=by)
     return record
+
+
+def _correction_publish(record: ProjectRecord, *, by) -> None:
+    """Take a new snapshot of the record's locked year when no record of it awaits correction any more.
+
+    The year's row is locked first, so of two corrections approved at once the later one sees the
+    other approved and publishes both; until the last is approved the public figures stay as reported.
+    """
+    FiscalYear.objects.select_for_update().get(pk=record.cycle_id)
+    if ProjectRecord.objects.filter(cycle_id=record.cycle_id).exclude(status=RecordStatus.APPROVED).exists():
+        return
+    snapshot_take(plan=record.project.plan, fiscal_year=record.fiscal_year, by=by)
 
 
 @transaction.atomic
@@ -177,7 +194,7 @@ def record_reopen(record: ProjectRecord, *, by, reason: str) -> ProjectRecord:
     """Reopen one approved record of a locked year for a late correction, with the reason. DX office only.
 
     The record goes back to its department as 差戻し; the year stays locked and its snapshot keeps
-    what was reported.
+    what was reported until the correction is approved (`record_approve`).
     """
     require_dx_office(by)
     record = _locked_record(record)

@@ -212,12 +212,15 @@ def test_the_rollup_command_prints_the_years_figures_as_json(demo):
         "owner_kind": "project",
         "name": "電子申請に対応した手続の数",
         "unit": "手続",
+        "decimals": 0,
         "direction": "increase",
         "kind": "cumulative",
         "baseline": 420.0,
+        "baseline_year": 2022,
         "target": 540.0,
         "interpolated": False,
         "final_target": 900.0,
+        "final_target_year": 2027,
         "actual": 564.0,
         "status": "confirmed",
         # 進捗率 (564 − 420) ÷ (540 − 420) grades; the 達成率 564 ÷ 540 is shown beside it.
@@ -290,7 +293,10 @@ def test_a_snapshot_keeps_the_figures_as_reported_with_that_years_departments(de
     call_command("rollup", "--fiscal-year", "2024", stdout=out)
     reported = dict(snapshot.figures)
     departments = reported.pop("departments")
+    results = reported.pop("results")
     assert reported == json.loads(out.getvalue())
+    assert results["3-2-1-01"] == "市公式SNSの運用について、計画どおり取組を進めました（デモ）。"
+    assert len(results) == 34
     # The school ICT office was renamed in April 2025; the 2024 snapshot keeps the old name.
     assert departments["3-3-1-03"] == "学校ICT推進室"
     assert len(departments) == 34
