@@ -339,7 +339,9 @@ def snapshot_latest(*, plan: Plan, fiscal_year: int) -> YearSnapshot | None:
 def approved_results(*, plan: Plan, fiscal_year: int) -> dict[str, str]:
     """{project code: main results (主な実績)} of the year's approved records, in one query."""
     return dict(
-        ProjectRecord.objects.filter(project__plan=plan, fiscal_year=fiscal_year, status=RecordStatus.APPROVED)
+        ProjectRecord.objects.filter(
+            project__plan=plan, fiscal_year=fiscal_year, status=RecordStatus.APPROVED
+        )
         .order_by("project__code")
         .values_list("project__code", "results_summary")
     )
