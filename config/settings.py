@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Right after it: Japanese unless switched, and English on the public pages only.
+    "core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Before anything reads a parameter: a NUL in a query string or a form was a 500 on PostgreSQL.
     "core.middleware.ControlCharacterMiddleware",
@@ -159,6 +161,9 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", _("日本語")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The pages offered in English (patterns of the path without its leading slash): the public home,
+# the plan and its progress, and the open data. Staff pages stay Japanese (core.middleware).
+ENGLISH_PAGES = [r"$", r"plan/", r"open-data/"]
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True

@@ -12,5 +12,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("rollups/", include("evaluation.rollups.urls")),
     path("dashboard/", include("reports.dashboard.urls")),
-    path("", include("evaluation.urls")),
+    path("", include("reports.public.urls")),
 ]

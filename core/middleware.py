@@ -4,8 +4,10 @@ import re
 import uuid
 from contextvars import ContextVar
 
+from django.conf import settings
 from django.http import HttpResponseBadRequest
 from django.template.loader import render_to_string
+from django.utils import translation
 
 # C0 control characters except tab, newline and carriage return (which a textarea sends).
 # PostgreSQL refuses NUL in text, so a NUL that reached a query or a save was a 500.
@@ -59,3 +61,28 @@ class ControlCharacterMiddleware:
 
 def _texts(data) -> list[str]:
     return [text for key, values in data.lists() for text in (key, *values)]
+
+
+class LanguageMiddleware:
+    """Japanese unless the visitor switched to English, and English on the public pages only.
+
+    Placed right after `LocaleMiddleware`, whose choice it corrects: the browser's Accept-Language is
+    not followed (a city's site opens in Japanese; the switch in the header offers English), and the
+    staff pages stay Japanese whatever was chosen, so no page is ever half translated. The pages that
+    offer English are `settings.ENGLISH_PAGES`, patterns of the path without its leading slash.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.english_pages = [re.compile(pattern) for pattern in settings.ENGLISH_PAGES]
+        self.offered = {code for code, _ in settings.LANGUAGES}
+
+    def __call__(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, settings.LANGUAGE_CODE)
+        path = request.path_info.lstrip("/")
+        offered = chosen in self.offered and any(pattern.match(path) for pattern in self.english_pages)
+        language = chosen if offered else settings.LANGUAGE_CODE
+        if language != request.LANGUAGE_CODE:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        return self.get_response(request)

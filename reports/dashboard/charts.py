@@ -7,6 +7,8 @@ grades are written on the bars and cells, and their colours step clearly in ligh
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext
+
 from core.fiscal import fiscal_year_label, fiscal_year_short
 
 FONT = {"family": "'Noto Sans CJK JP', 'Noto Sans JP', 'Hiragino Sans', 'Yu Gothic', sans-serif", "size": 13}
@@ -24,7 +26,8 @@ def grade_style(codes: list[str]) -> dict[str, tuple[str, str]]:
     }
 
 
-def _layout(title: str, **more) -> dict:
+def chart_layout(title: str, **more) -> dict:
+    """The layout every chart shares: its title at the top left, the portal's font, a white ground."""
     return {
         "title": {"text": title, "x": 0, "xanchor": "left"},
         "font": FONT,
@@ -38,19 +41,24 @@ def _layout(title: str, **more) -> dict:
 def grade_bars(
     groups: list[tuple[str, dict[str, int]]], codes: list[str], labels: dict[str, str], *, title: str
 ) -> dict:
-    """Stacked bars: one bar per group (「基本目標1」), one segment per grade with its count written on it."""
+    """Stacked bars: one bar per group (「基本目標1」), one segment per grade with its count written on it.
+
+    The words on the chart follow the active language (the public pages offer English)."""
     style = grade_style(codes)
+    # 「A 3件」 on a segment, 「A（予定どおり） 3件」 on hover (plotly fills in %{y}).
+    count_text = gettext("%(grade)s %(count)s件")
     data = []
     for code in codes:
         counts = [counts.get(code, 0) for _, counts in groups]
         colour, pattern = style[code]
+        hover = count_text % {"grade": labels.get(code, code), "count": "%{y}"}
         data.append(
             {
                 "type": "bar",
                 "name": labels.get(code, code),
                 "x": [name for name, _ in groups],
                 "y": counts,
-                "text": [f"{code} {n}件" if n else "" for n in counts],
+                "text": [count_text % {"grade": code, "count": n} if n else "" for n in counts],
                 "textposition": "inside",
                 "insidetextanchor": "middle",
                 "textfont": {"color": TEXT_ON[colour]},
@@ -61,16 +69,16 @@ def grade_bars(
                     "pattern": {"shape": pattern, "bgcolor": colour, "fgcolor": TEXT_ON[colour],
                                 "fillmode": "overlay", "solidity": 0.2},
                 },
-                "hovertemplate": f"%{{x}}<br>{labels.get(code, code)}: %{{y}}件<extra></extra>",
+                "hovertemplate": f"%{{x}}<br>{hover}<extra></extra>",
             }
         )  # fmt: skip
     return {
         "data": data,
-        "layout": _layout(
+        "layout": chart_layout(
             title,
             barmode="stack",
             height=360,
-            yaxis={"title": {"text": "事業数（件）"}, "rangemode": "tozero", "gridcolor": "#dddddd"},
+            yaxis={"title": {"text": gettext("事業数（件）")}, "rangemode": "tozero", "gridcolor": "#dddddd"},
             legend={"orientation": "h", "y": -0.2},
         ),
     }
@@ -108,7 +116,7 @@ def grade_heatmap(rows, years: list[int], codes: list[str], *, title: str) -> di
                 "ygap": 2,
             }
         ],
-        "layout": _layout(
+        "layout": chart_layout(
             title,
             height=max(220, 60 + 26 * len(rows)),
             margin={"l": 260, "r": 20, "t": 50, "b": 40},
@@ -146,7 +154,7 @@ def indicator_lines(series, *, title: str) -> dict:
     axis = [fiscal_year_short(year) for year in range(min(known), max(known) + 1)]
     data = []
     if latest.baseline is not None and latest.baseline_year is not None:
-        data.append(_trace("基準値", [latest.baseline_year], [latest.baseline], mode="markers",
+        data.append(line_trace("基準値", [latest.baseline_year], [latest.baseline], mode="markers",
                            marker={"symbol": "square", "size": 11, "color": "#555555"}))  # fmt: skip
     stated = [(p.year, p.figure.target.value) for p in series.years if p.figure.target.value is not None]
     targets_x = [y for y, _ in stated]
@@ -158,22 +166,22 @@ def indicator_lines(series, *, title: str) -> dict:
         stated.append((latest.final_year, latest.final_target))
     interpolated = {p.year for p in series.years if p.figure.target.interpolated}
     if stated:
-        data.append(_trace("目標値", [y for y, _ in stated], [v for _, v in stated], mode="lines",
+        data.append(line_trace("目標値", [y for y, _ in stated], [v for _, v in stated], mode="lines",
                            line={"color": "#7a7a7a", "width": 2, "dash": "dash"}, hoverinfo="skip",
                            showlegend=False))  # fmt: skip
         given = [(y, v) for y, v in stated if y not in interpolated]
         guessed = [(y, v) for y, v in stated if y in interpolated]
-        data.append(_trace("目標値（計画に記載）", [y for y, _ in given], [v for _, v in given], mode="markers",
+        data.append(line_trace("目標値（計画に記載）", [y for y, _ in given], [v for _, v in given], mode="markers",
                            marker={"symbol": "diamond", "size": 11, "color": "#7a7a7a"}))  # fmt: skip
         if guessed:
-            data.append(_trace("目標値（補間）", [y for y, _ in guessed], [v for _, v in guessed], mode="markers",
+            data.append(line_trace("目標値（補間）", [y for y, _ in guessed], [v for _, v in guessed], mode="markers",
                                marker={"symbol": "diamond-open", "size": 11, "color": "#7a7a7a",
                                        "line": {"width": 2}}))  # fmt: skip
     actuals = [
         (p.year, p.figure.actual) for p in series.years if p.actual_shown and p.figure.actual is not None
     ]
     if actuals:
-        data.append(_trace("実績", [y for y, _ in actuals], [v for _, v in actuals], mode="lines+markers+text",
+        data.append(line_trace("実績", [y for y, _ in actuals], [v for _, v in actuals], mode="lines+markers+text",
                            line={"color": "#08306b", "width": 3}, marker={"symbol": "circle", "size": 9},
                            text=[f"{v.normalize():f}" for _, v in actuals], textposition="top center"))  # fmt: skip
     projected = latest.forecast.projected
@@ -185,7 +193,7 @@ def indicator_lines(series, *, title: str) -> dict:
     ):
         first = actuals[0][0]
         start = projected - latest.forecast.slope * (latest.final_year - first)
-        data.append(_trace(f"見込み（{latest.forecast.label}）", [first, latest.final_year], [start, projected],
+        data.append(line_trace(f"見込み（{latest.forecast.label}）", [first, latest.final_year], [start, projected],
                            mode="lines+markers", line={"color": "#b35806", "width": 2, "dash": "dot"},
                            marker={"symbol": "x", "size": 9}))  # fmt: skip
     for trace in data:
@@ -193,7 +201,7 @@ def indicator_lines(series, *, title: str) -> dict:
     unit = f"（{latest.unit}）" if latest.unit else ""
     return {
         "data": data,
-        "layout": _layout(
+        "layout": chart_layout(
             title,
             height=320,
             xaxis={
@@ -208,7 +216,8 @@ def indicator_lines(series, *, title: str) -> dict:
     }
 
 
-def _trace(name: str, x: list, y: list, **more) -> dict:
+def line_trace(name: str, x: list, y: list, **more) -> dict:
+    """A scatter trace (lines and/or markers) with its values as JSON numbers."""
     return {"type": "scatter", "name": name, "x": list(x), "y": [_number(v) for v in y], **more}
 
 

@@ -1,0 +1,250 @@
+"""A locked fiscal year's published figures, read from its latest snapshot: what citizens may see.
+
+Pure: no queries. Published means approved in a locked fiscal year and frozen in that year's snapshot
+(`YearSnapshot.figures`, the JSON of `evaluation.rollups.figures.snapshot_figures`). Snapshots are
+taken when the year is locked with every record approved, and again when a late correction has been
+approved (`evaluation.services.records.record_approve`). Even so only what an approval stands behind
+is read: a project counts only when its record is approved and graded by its evaluator, and a measure
+shows the DX office's grade, never a computed proposal. Drafts, internal notes and review comments are
+not in a snapshot at all.
+"""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cached_property
+
+from evaluation.enums import RecordStatus
+from strategy.achievement import IndicatorSpec, target_for_year
+
+FINAL = "final"  # the grade an evaluator gave (a project's approved grade, the DX office's for a measure)
+
+
+def _decimal(value) -> Decimal | None:
+    """A JSON number as the Decimal it was entered as (47250.0 → 47250.0, 42.9 → 42.9, never 42.899…)."""
+    return None if value is None else Decimal(str(value))
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """A measure's target indicator (施策目標値) or a project's outcome indicator (成果指標) as reported."""
+
+    owner: str  # the measure's or project's code
+    owner_kind: str  # measure | project
+    code: str
+    name: str
+    unit: str
+    decimals: int
+    direction: str
+    kind: str
+    baseline: Decimal | None
+    baseline_year: int | None
+    target: Decimal | None  # the year's target
+    interpolated: bool  # the year's target lies on the line between stated targets
+    final_target: Decimal | None
+    final_target_year: int | None
+    actual: Decimal | None
+    status: str  # ActualStatus; "not_entered" when the record held no row
+    progress: Decimal | None  # 進捗率, a fraction
+    rate: Decimal | None  # 達成率, a fraction
+    grade: str | None  # the grade the grading figure earns on the plan's scale
+    grade_label: str  # 「B（若干の遅れ）」; "" without a grading figure
+    missing_reason: str  # why progress or rate is missing, in Japanese as the engine words it
+    too_high: bool  # over 150 %: perhaps a target set too low
+    sample: bool
+
+    @classmethod
+    def of(cls, entry: dict, labels: dict[str, str]) -> "Indicator":
+        """From a snapshot's indicator entry; `labels` are the rated grades' labels by code."""
+        return cls(
+            owner=entry["owner"],
+            owner_kind=entry["owner_kind"],
+            code=entry["code"],
+            name=entry["name"],
+            unit=entry["unit"],
+            # Snapshots taken before these fields were kept lack them: shown as unknown.
+            decimals=entry.get("decimals", 0),
+            direction=entry["direction"],
+            kind=entry["kind"],
+            baseline=_decimal(entry["baseline"]),
+            baseline_year=entry.get("baseline_year"),
+            target=_decimal(entry["target"]),
+            interpolated=entry["interpolated"],
+            final_target=_decimal(entry["final_target"]),
+            final_target_year=entry.get("final_target_year"),
+            actual=_decimal(entry["actual"]),
+            status=entry["status"] or "not_entered",
+            progress=_decimal(entry["progress"]),
+            rate=_decimal(entry["rate"]),
+            grade=entry["grade"],
+            grade_label=labels.get(entry["grade"], ""),
+            missing_reason=entry["missing_reason"] or "",
+            too_high=entry["too_high"],
+            sample=entry["sample"],
+        )
+
+
+@dataclass(frozen=True)
+class Project:
+    """A project whose record of the year is approved: its grade and main results (主な実績)."""
+
+    code: str
+    name: str
+    measure: str
+    initiative: str
+    department: str  # as named that year
+    grade: str
+    grade_label: str  # 「B（若干の遅れ）」, 「−（評価不能）」
+    results: str
+    indicators: tuple[Indicator, ...]
+
+
+@dataclass(frozen=True)
+class Measure:
+    code: str
+    name: str
+    goal: str
+    grade: str | None  # the DX office's evaluation; None when it gave none
+    grade_label: str  # "" when it gave none
+    indicators: tuple[Indicator, ...]
+
+
+@dataclass(frozen=True)
+class GradeCount:
+    code: str
+    label: str  # 「B（若干の遅れ）」
+    count: int
+    share: Decimal | None  # of the rated items; None for the unrated grade (「−」)
+
+
+@dataclass(frozen=True)
+class PublishedYear:
+    """One locked fiscal year as last reported: `figures` is its latest snapshot's JSON."""
+
+    year: int
+    published_on: datetime.date  # the day the snapshot was taken (local time)
+    figures: dict
+
+    @property
+    def sample(self) -> bool:
+        """Whether any figure was computed from the demo's sample rows."""
+        return bool(self.figures.get("sample"))
+
+    @cached_property
+    def labels(self) -> dict[str, str]:
+        """{grade code: 「B（若干の遅れ）」} of the plan's scale, in its order."""
+        return {grade["code"]: grade["label"] for grade in self.figures["grades"]}
+
+    @cached_property
+    def rated(self) -> list[str]:
+        return [grade["code"] for grade in self.figures["grades"] if grade["min_achievement"] is not None]
+
+    @cached_property
+    def goals(self) -> dict[str, str]:
+        """{goal number: name}"""
+        return {goal["code"]: goal["name"] for goal in self.figures["goals"]}
+
+    @cached_property
+    def _indicators(self) -> dict[tuple[str, str], list[Indicator]]:
+        """Indicators by (owner kind, owner code)."""
+        by_owner: dict[tuple[str, str], list[Indicator]] = {}
+        rated = {code: label for code, label in self.labels.items() if code in self.rated}
+        for entry in self.figures["indicators"]:
+            by_owner.setdefault((entry["owner_kind"], entry["owner"]), []).append(Indicator.of(entry, rated))
+        return by_owner
+
+    @cached_property
+    def measures(self) -> list[Measure]:
+        measures = []
+        for entry in self.figures["measures"]:
+            grade = entry["grade"] if entry["grade_source"] == FINAL else None
+            measures.append(Measure(
+                code=entry["code"],
+                name=entry["name"],
+                goal=entry["goal"],
+                grade=grade,
+                grade_label=self.labels.get(grade, "") if grade else "",
+                indicators=tuple(self._indicators.get(("measure", entry["code"]), ())),
+            ))  # fmt: skip
+        return measures
+
+    @cached_property
+    def projects(self) -> list[Project]:
+        """The projects whose record is approved, by code; nothing else of a project is published."""
+        departments = self.figures.get("departments", {})
+        results = self.figures.get("results", {})
+        return [
+            Project(
+                code=entry["code"],
+                name=entry["name"],
+                measure=entry["measure"],
+                initiative=entry["initiative"] or "",
+                department=departments.get(entry["code"], ""),
+                grade=entry["grade"],
+                grade_label=self.labels.get(entry["grade"], entry["grade"]),
+                results=results.get(entry["code"], ""),
+                indicators=tuple(self._indicators.get(("project", entry["code"]), ())),
+            )
+            for entry in self.figures["projects"]
+            if entry["record_status"] == RecordStatus.APPROVED and entry["grade_source"] == FINAL
+        ]
+
+    def measure(self, code: str) -> Measure | None:
+        return next((measure for measure in self.measures if measure.code == code), None)
+
+    def measure_indicator(self, measure: str, code: str) -> Indicator | None:
+        return next((i for i in self._indicators.get(("measure", measure), ()) if i.code == code), None)
+
+    def projects_of(self, measure_code: str) -> list[Project]:
+        return [project for project in self.projects if project.measure == measure_code]
+
+    @property
+    def indicators(self) -> list[Indicator]:
+        """Every published indicator: the measures' targets, then the approved projects' outcome indicators."""
+        return [
+            *(indicator for measure in self.measures for indicator in measure.indicators),
+            *(indicator for project in self.projects for indicator in project.indicators),
+        ]
+
+    def counts(self, grades: Iterable[str | None]) -> list[GradeCount]:
+        """How many of `grades` fall under each grade of the scale (all of them, 0 included), with the
+        share of the rated ones as the city reports it (「A 23件（74.2%）」); an item without a grade
+        is not counted."""
+        grades = [grade for grade in grades if grade is not None]
+        rated = sum(1 for grade in grades if grade in self.rated)
+        counts = []
+        for code, label in self.labels.items():
+            count = grades.count(code)
+            share = Decimal(count) / Decimal(rated) if code in self.rated and rated else None
+            counts.append(GradeCount(code, label, count, share))
+        return counts
+
+
+@dataclass(frozen=True)
+class SeriesYear:
+    """One year of an indicator over the plan: the target, and the figures as reported when published."""
+
+    year: int
+    target: Decimal | None
+    interpolated: bool
+    reported: Indicator | None  # None until the year is published
+
+
+def indicator_series(
+    spec: IndicatorSpec, years: Iterable[int], published: Iterable[PublishedYear], measure: str, code: str
+) -> list[SeriesYear]:
+    """A measure's target indicator over the plan's years: a published year as reported (its target
+    then, its actual and rates), any other year with the target the plan states now (interpolated
+    where it states none)."""
+    reported = {year.year: found for year in published if (found := year.measure_indicator(measure, code))}
+    series = []
+    for year in years:
+        if year in reported:
+            series.append(
+                SeriesYear(year, reported[year].target, reported[year].interpolated, reported[year])
+            )
+        else:
+            target = target_for_year(spec, year)
+            series.append(SeriesYear(year, target.value, target.interpolated, None))
+    return series

@@ -1,0 +1,206 @@
+"""Public pages for citizens, no login: the plan, its published progress, and the open data.
+
+Only published figures appear: a locked fiscal year as its latest snapshot holds it (see
+`reports.public.published`). Views read the selectors, hand the pure builders' output to the templates
+and compute no figure. The pages are in Japanese, or in English when the visitor switches.
+"""
+
+from dataclasses import dataclass
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from core.fiscal import fiscal_year_of
+from measures.models import Measure, MeasureIndicator
+from measures.selectors import goals_with_measures, plan_current
+from reports.public import charts, exports, opendata
+from reports.public.labels import year_text
+from reports.public.published import PublishedYear, SeriesYear, indicator_series
+from reports.public.selectors import (
+    catalogue_projects,
+    measure_public,
+    measures_correspondence,
+    plan_structure,
+    published_dates,
+    published_years,
+    structure_changed_on,
+)
+from strategy.models import Plan
+
+
+def _plan() -> Plan:
+    plan = plan_current()
+    if plan is None:
+        raise Http404
+    return plan
+
+
+def home(request):
+    plan = plan_current()
+    goals = goals_with_measures(plan) if plan else []
+    return render(request, "reports/public/home.html", {"plan": plan, "goals": goals})
+
+
+def plan(request):
+    """The plan: its standing (位置付け), aim, stance, goals, measures and initiatives, the published
+    years, and its predecessor with the correspondence of the two plans' measures."""
+    plan = _plan()
+    return render(
+        request,
+        "reports/public/plan.html",
+        {
+            "plan": plan,
+            "predecessor": plan.predecessor,
+            "goals": goals_with_measures(plan),
+            "correspondence": measures_correspondence(plan),
+            "published": published_dates(plan),
+        },
+    )
+
+
+@dataclass(frozen=True)
+class IndicatorPanel:
+    """A target indicator of the measure page: its definition, its years, and its chart."""
+
+    indicator: MeasureIndicator
+    series: list[SeriesYear]
+    chart: dict
+    chart_id: str
+
+
+def _panel(plan: Plan, measure: Measure, indicator: MeasureIndicator, years: list[PublishedYear]):
+    series = indicator_series(indicator.spec(), plan.years, years, measure.code, indicator.code)
+    chart = charts.indicator_chart(
+        series,
+        baseline=indicator.baseline_value,
+        baseline_year=indicator.baseline_year,
+        unit=indicator.unit,
+        title=gettext("%(name)sの推移") % {"name": indicator.name},
+    )
+    return IndicatorPanel(indicator, series, chart, f"chart-{indicator.code}")
+
+
+def measure(request, code: str):
+    """A measure: its target indicators (baseline, year targets, published actuals; a chart and a table),
+    the DX office's published evaluations, and its projects' published grades and main results."""
+    plan = _plan()
+    measure = measure_public(plan, code)
+    if measure is None:
+        raise Http404
+    years = published_years(plan)
+    return render(
+        request,
+        "reports/public/measure.html",
+        {
+            "plan": plan,
+            "measure": measure,
+            "panels": [_panel(plan, measure, indicator, years) for indicator in measure.indicators.all()],
+            "evaluations": [(year, year.measure(code)) for year in years],
+            "project_years": [(year, year.projects_of(code)) for year in reversed(years)],
+            "sample": any(year.sample for year in years),
+        },
+    )
+
+
+@dataclass(frozen=True)
+class MeasureSummary:
+    measure: object  # published.Measure
+    counts: list  # its approved projects by grade
+
+
+def year(request, year: int):
+    """A published fiscal year: the approved projects and the measures' evaluations counted by grade,
+    per basic goal and per measure, with the measures' target indicators."""
+    plan = _plan()
+    if year not in plan.years:
+        raise Http404
+    found = published_years(plan, year)
+    if not found:
+        published = published_dates(plan)
+        context = {"plan": plan, "year": year, "published": published}
+        return render(request, "reports/public/year_unpublished.html", context, status=404)
+    shown = found[0]
+    goals = []
+    for number, name in shown.goals.items():
+        measures = [measure for measure in shown.measures if measure.goal == number]
+        summaries = [
+            MeasureSummary(measure, shown.counts(p.grade for p in shown.projects_of(measure.code)))
+            for measure in measures
+        ]
+        projects = [p for measure in measures for p in shown.projects_of(measure.code)]
+        goals.append((number, name, summaries, shown.counts(p.grade for p in projects)))
+    chart = charts.goal_grade_chart(
+        [(number, counts) for number, _, _, counts in goals],
+        shown.rated,
+        title=gettext("基本目標別の事業の評価 %(year)s") % {"year": year_text(year)},
+    )
+    return render(
+        request,
+        "reports/public/year.html",
+        {
+            "plan": plan,
+            "shown": shown,
+            "project_counts": shown.counts(p.grade for p in shown.projects),
+            "measure_counts": shown.counts(m.grade for m in shown.measures),
+            "goals": goals,
+            "chart": chart,
+        },
+    )
+
+
+def open_data(request):
+    """The datasets: what each holds, its columns, its licence, its update date and its files."""
+    plan = _plan()
+    published = published_dates(plan)
+    updated = {
+        "progress": max((day for _, day in published), default=None),
+        "structure": structure_changed_on(plan),
+    }
+    datasets = [(dataset, updated[dataset.slug]) for dataset in opendata.DATASETS]
+    return render(
+        request,
+        "reports/public/open_data.html",
+        {"plan": plan, "datasets": datasets, "published": published, "licence_url": opendata.LICENCE_URL},
+    )
+
+
+# The files: {file name: (dataset, format)}.
+FILES = {
+    f"{dataset.slug}{suffix}": (dataset.slug, form)
+    for dataset in opendata.DATASETS
+    for suffix, form in ((".csv", "csv"), ("-bom.csv", "bom"), (".json", "json"))
+}
+
+
+def download(request, filename: str):
+    """progress.csv, progress-bom.csv (for Japanese Excel), progress.json, and the same for structure."""
+    if filename not in FILES:
+        raise Http404
+    slug, form = FILES[filename]
+    plan = _plan()
+    columns, rows, about = _progress(plan) if slug == "progress" else _structure(plan)
+    if form == "json":
+        return HttpResponse(exports.json_bytes(about, columns, rows), content_type="application/json")
+    body = exports.csv_bytes(columns, rows, bom=form == "bom")
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _progress(plan: Plan):
+    years = published_years(plan)
+    updated = max((year.published_on for year in years), default=None)
+    about = opendata.about("progress", updated, sample=any(year.sample for year in years))
+    return opendata.PROGRESS, opendata.progress_rows(plan.name, years), about
+
+
+def _structure(plan: Plan):
+    changed_on = structure_changed_on(plan)
+    # Each project under the department responsible this fiscal year (the plan's last, once it has ended).
+    year = min(max(fiscal_year_of(timezone.localdate()), plan.start_year), plan.end_year)
+    rows = opendata.structure_rows(
+        plan.name, plan_structure(plan), catalogue_projects(plan, year), changed_on
+    )
+    return opendata.STRUCTURE, rows, opendata.about("structure", changed_on, sample=False)
