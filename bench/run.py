@@ -1,5 +1,6 @@
-"""Benchmarks, run by `make bench`: a fiscal year's roll-up and the DX office's busiest pages, on the
-seed_scale data set (2,000 projects), or with `--demo` on the demo and 10×, 30× and 60× its projects.
+"""Benchmarks, run by `make bench`: a fiscal year's roll-up, the DX office's busiest pages and the
+public pages and open-data files (read by anyone, without a login), on the seed_scale data set
+(2,000 projects), or with `--demo` on the demo and 10×, 30× and 60× its projects.
 
 Runs on a throwaway test database (SQLite in memory unless DATABASE_URL is set), never on the
 development database, and prints, per data set, the queries taken and the median time of five runs.
@@ -38,6 +39,7 @@ from django.test.utils import setup_test_environment  # noqa: E402
 from bench.scale import scale_data  # noqa: E402
 from evaluation.demo import demo_load  # noqa: E402
 from evaluation.rollups.figures import rollup_figures  # noqa: E402
+from evaluation.rollups.snapshots import snapshot_take  # noqa: E402
 from evaluation.rollups.stored import rollup_fresh  # noqa: E402
 from evaluation.rollups.year import rollup_year  # noqa: E402
 from evaluation.services import reference_data_load  # noqa: E402
@@ -57,6 +59,13 @@ PAGES = {
     "projects list": "/admin/projects/project/",
     "dashboard overview": "/dashboard/?year=2026",
     "dashboard measure 1-1": "/dashboard/measures/1-1/?year=2026",
+}
+# Read by anyone: the published (locked) FY2024 as its snapshot holds it.
+PUBLIC_PAGES = {
+    "public measure 1-1": "/plan/measures/1-1/",
+    "public year FY2024": "/plan/years/2024/",
+    "open data progress.csv": "/open-data/progress.csv",
+    "open data structure.csv": "/open-data/structure.csv",
 }
 
 
@@ -92,6 +101,7 @@ def datasets(plan: Plan, *, scale: bool) -> Iterator[str]:
         with transaction.atomic():
             if size > 1:
                 projects_clone(plan, copies=size - 1)
+                snapshot_take(plan=plan, fiscal_year=2024, by=None)  # the copies are published too
             yield f"demo ×{size}"
             transaction.set_rollback(True)
 
@@ -131,6 +141,8 @@ def bench_size(plan: Plan, client) -> list[tuple[str, int, str]]:
     """Rows of (what, queries, result) on the current data set."""
     rows = [("rollup FY2024 (stored)", *_median(lambda: rollup_figures(rollup_year(plan=plan, fiscal_year=2024))))]
     rows += [(name, *_page_median(client, url)) for name, url in PAGES.items()]
+    anyone = Client()
+    rows += [(name, *_page_median(anyone, url)) for name, url in PUBLIC_PAGES.items()]
     client.get(EXPLANATION)  # the figures are stored by the first request after a change
     queries, seconds = timed(page(client, EXPLANATION))
     size = len(client.get(EXPLANATION).content)
@@ -148,7 +160,7 @@ def _page_median(client, url: str) -> tuple[int, str]:
     """A page's queries and median time once its figures are stored, with its HTML size."""
     client.get(url)  # the first request after a change stores the figures
     queries, seconds = timed(page(client, url))
-    return queries, f"{seconds * 1000:7.1f} ms  {len(client.get(url).content) / 1024:.0f} KB HTML"
+    return queries, f"{seconds * 1000:7.1f} ms  {len(client.get(url).content) / 1024:.0f} KB"
 
 
 def _median(work) -> tuple[int, str]:

@@ -83,6 +83,8 @@ def text_for_output(text: str) -> str:
 
     Rows stored before text was checked may still hold them; an export must not fail on them.
     """
+    if text.isprintable():  # no line break and no control character: most text, checked at C speed
+        return text
     text = line_breaks_normalised(text)
     dropped = set(control_characters(text))
     return "".join(char for char in text if char not in dropped)
