@@ -223,7 +223,7 @@ def structure_rows(
     """One row per basic goal, measure, main initiative and project, each after the one it belongs to.
 
     `goals` are `BasicGoal`s with their measures, the measures' initiatives and predecessors read
-    (`measures.selectors.goals_with_measures` and a prefetch of `predecessors`)."""
+    (`reports.public.selectors.plan_structure`)."""
     changed = changed_on.isoformat() if changed_on else None
     by_initiative: dict[tuple[str, int | None], list[CatalogueProject]] = {}
     for project in projects:

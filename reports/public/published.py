@@ -222,6 +222,35 @@ class PublishedYear:
 
 
 @dataclass(frozen=True)
+class MeasureSummary:
+    measure: Measure
+    counts: list[GradeCount]  # its approved projects by grade
+
+
+@dataclass(frozen=True)
+class GoalSummary:
+    number: str
+    name: str
+    measures: list[MeasureSummary]
+    counts: list[GradeCount]  # the approved projects of its measures by grade
+
+
+def goal_summaries(year: PublishedYear) -> list[GoalSummary]:
+    """Per basic goal, its measures with their approved projects counted by grade, and its own count."""
+    goals = []
+    for number, name in year.goals.items():
+        measures = [measure for measure in year.measures if measure.goal == number]
+        projects = {measure.code: year.projects_of(measure.code) for measure in measures}
+        summaries = [
+            MeasureSummary(measure, year.counts(p.grade for p in projects[measure.code]))
+            for measure in measures
+        ]
+        every = [p.grade for measure in measures for p in projects[measure.code]]
+        goals.append(GoalSummary(number, name, summaries, year.counts(every)))
+    return goals
+
+
+@dataclass(frozen=True)
 class SeriesYear:
     """One year of an indicator over the plan: the target, and the figures as reported when published."""
 

@@ -17,7 +17,7 @@ from measures.models import Measure, MeasureIndicator
 from measures.selectors import goals_with_measures, plan_current
 from reports.public import charts, exports, opendata
 from reports.public.labels import year_text
-from reports.public.published import PublishedYear, SeriesYear, indicator_series
+from reports.public.published import PublishedYear, SeriesYear, goal_summaries, indicator_series
 from reports.public.selectors import (
     catalogue_projects,
     measure_public,
@@ -79,7 +79,7 @@ def _panel(plan: Plan, measure: Measure, indicator: MeasureIndicator, years: lis
         unit=indicator.unit,
         title=gettext("%(name)sの推移") % {"name": indicator.name},
     )
-    return IndicatorPanel(indicator, series, chart, f"chart-{indicator.code}")
+    return IndicatorPanel(indicator, series, chart, f"chart-indicator-{indicator.pk}")
 
 
 def measure(request, code: str):
@@ -104,12 +104,6 @@ def measure(request, code: str):
     )
 
 
-@dataclass(frozen=True)
-class MeasureSummary:
-    measure: object  # published.Measure
-    counts: list  # its approved projects by grade
-
-
 def year(request, year: int):
     """A published fiscal year: the approved projects and the measures' evaluations counted by grade,
     per basic goal and per measure, with the measures' target indicators."""
@@ -118,21 +112,12 @@ def year(request, year: int):
         raise Http404
     found = published_years(plan, year)
     if not found:
-        published = published_dates(plan)
-        context = {"plan": plan, "year": year, "published": published}
+        context = {"plan": plan, "year": year, "published": published_dates(plan)}
         return render(request, "reports/public/year_unpublished.html", context, status=404)
     shown = found[0]
-    goals = []
-    for number, name in shown.goals.items():
-        measures = [measure for measure in shown.measures if measure.goal == number]
-        summaries = [
-            MeasureSummary(measure, shown.counts(p.grade for p in shown.projects_of(measure.code)))
-            for measure in measures
-        ]
-        projects = [p for measure in measures for p in shown.projects_of(measure.code)]
-        goals.append((number, name, summaries, shown.counts(p.grade for p in projects)))
+    goals = goal_summaries(shown)
     chart = charts.goal_grade_chart(
-        [(number, counts) for number, _, _, counts in goals],
+        [(goal.number, goal.counts) for goal in goals],
         shown.rated,
         title=gettext("基本目標別の事業の評価 %(year)s") % {"year": year_text(year)},
     )
@@ -142,8 +127,8 @@ def year(request, year: int):
         {
             "plan": plan,
             "shown": shown,
-            "project_counts": shown.counts(p.grade for p in shown.projects),
-            "measure_counts": shown.counts(m.grade for m in shown.measures),
+            "project_counts": shown.counts(project.grade for project in shown.projects),
+            "measure_counts": shown.counts(measure.grade for measure in shown.measures),
             "goals": goals,
             "chart": chart,
         },
