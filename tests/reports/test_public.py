@@ -402,8 +402,10 @@ def data_names(plan: Plan) -> list[str]:
 def test_the_english_pages_hold_no_japanese_but_the_data(client, demo):
     client.cookies["django_language"] = "en"
     names = data_names(demo)
-    for path in PAGES:
-        html = page(client, path)
+    for path, status in [*((path, 200) for path in PAGES), ("/plan/years/2025/", 404)]:
+        response = client.get(path)
+        assert response.status_code == status, path
+        html = response.content.decode()
         assert '<html lang="en">' in html, path
         parser = Visible()
         parser.feed(html)
