@@ -7,7 +7,7 @@ DEV := DJANGO_DEBUG=1
 # Tests run with DEBUG off, as production does; the key is for the test process only.
 TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-test-only-secret-key} ALLOWED_HOSTS=testserver,127.0.0.1,localhost
 
-.PHONY: install run serve secret-key-set reset-demo seed-scale test lint bench messages
+.PHONY: install run serve secret-key-set reset-demo seed-scale test lint bench load messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,12 @@ lint: install
 # `make bench BENCH_ARGS=--demo` on the demo and 10×, 30×, 60× its projects.
 bench: install
 	$(TEST_ENV) $(BIN)/python bench/run.py $(BENCH_ARGS)
+	$(TEST_ENV) $(BIN)/python bench/load.py
+
+# The busy weeks under load: gunicorn (config/gunicorn.conf.py) on loopback on a throwaway seed_scale
+# copy, on PostgreSQL when DATABASE_URL is set (else SQLite); about 7 minutes. See README "Load".
+load: install
+	$(TEST_ENV) $(BIN)/python bench/load.py
 
 messages: install
 	$(DEV) $(BIN)/python manage.py makemessages -l en --ignore=.venv

@@ -175,6 +175,9 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 # Hashed file names and far-future cache headers, served by WhiteNoise. On for `make serve`; off by
 # default because the manifest exists only after `collectstatic` (tests and runserver have none).
 STATIC_MANIFEST = envbool("STATIC_MANIFEST", False)
+# Files browsers ask for at the site's root (favicon.ico), served by WhiteNoise: without it every
+# page's first visit logged a 404 in the browser's console.
+WHITENOISE_ROOT = BASE_DIR / "site_root"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

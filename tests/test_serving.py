@@ -100,3 +100,13 @@ def test_collected_static_files_have_hashed_names_and_are_cached_for_good(settin
     assert response.status_code == 200
     assert response["Cache-Control"] == "max-age=315360000, public, immutable"
     assert response["Content-Encoding"] == "gzip"
+
+
+def test_the_site_icon_is_served_at_the_root_where_browsers_ask_for_it(client):
+    """Without it every page's first visit logged a 404 in the browser's console."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/x-icon"
+    icon = b"".join(response.streaming_content)
+    assert icon[:6] == b"\x00\x00\x01\x00\x01\x00"  # an icon file holding one image
+    assert icon[22:30] == b"\x89PNG\r\n\x1a\n"  # the image: 32x32 PNG
