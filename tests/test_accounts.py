@@ -23,8 +23,7 @@ def test_five_failed_logins_lock_the_account_for_a_while(plan, client):
     locked = _login(client, factories.PASSWORD)
     assert locked.status_code == 429
     assert (
-        "パスワードの誤りが続いたため、このユーザー名では30分間ログインできません。"
-        in locked.content.decode()
+        "パスワードの誤りが続いたため、この接続元からは30分間ログインできません。" in locked.content.decode()
     )
 
 
