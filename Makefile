@@ -55,9 +55,14 @@ seed-scale: install .env
 test: install
 	$(TEST_ENV) $(BIN)/pytest
 
+# Production-like variables for Django's deployment check (a throw-away random key; behind a TLS proxy).
+DEPLOY_ENV := DJANGO_DEBUG=0 ALLOWED_HOSTS=ict-portal.example.lg.jp SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto \
+	DJANGO_SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')
+
 lint: install
 	$(BIN)/ruff check .
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+	$(DEPLOY_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 # `make bench` measures on the seed_scale data set (BENCH_PROJECTS=2000 by default);
 # `make bench BENCH_ARGS=--demo` on the demo and 10×, 30×, 60× its projects.
