@@ -116,6 +116,14 @@ class SessionAbsoluteAgeMiddleware:
         return self.get_response(request)
 
 
+def session_seconds_left(request) -> int | None:
+    """Seconds until the session's absolute end, for the warning before it (None: not logged in)."""
+    logged_in_at = request.session.get(SESSION_LOGIN_AT) if request.user.is_authenticated else None
+    if logged_in_at is None:
+        return None
+    return max(0, round(logged_in_at + settings.SESSION_ABSOLUTE_AGE - time.time()))
+
+
 class ControlCharacterMiddleware:
     """Answers 400 when the path or the query string holds a control character.
 

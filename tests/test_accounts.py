@@ -47,8 +47,8 @@ def test_staff_pages_warn_before_the_idle_time_out(plan, client, settings):
     client.force_login(factories.user("tanaka"))
     page = client.get(reverse("admin:index")).content.decode()
     assert (
-        'src="/static/js/session-timeout.js" defer data-session-seconds="1800" data-keepalive-url="/admin/keepalive/"'
-        in page
+        'src="/static/js/session-timeout.js" defer data-session-seconds="1800" data-session-ends-in="36000" '
+        'data-keepalive-url="/admin/keepalive/"' in page
     )
 
 
