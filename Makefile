@@ -7,22 +7,30 @@ DEV := DJANGO_DEBUG=1
 # Tests run with DEBUG off, as production does; the key is for the test process only.
 TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-test-only-secret-key} ALLOWED_HOSTS=testserver,127.0.0.1,localhost
 
-.PHONY: install run serve secret-key-set reset-demo seed-scale test lint bench load messages
+.PHONY: install lock audit run serve secret-key-set reset-demo seed-scale test lint bench load messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev,prod]"
+# Every package, direct and indirect, at the version and with the hashes in requirements.lock; pip
+# refuses a file whose hash differs. The project itself is not installed: it runs from its checkout
+# (pyproject.toml lists no package), so only its dependencies are.
+$(VENV)/.installed: requirements.lock | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
 	touch $@
 
 install: $(VENV)/.installed
 
-# The development checkout's settings, so `manage.py` commands work as typed. Written only when
-# missing; git-ignored; variables set in the environment win over it (as `make test` does).
-.env:
-	printf '# Development settings written by `make run` (git-ignored). Every variable: .env.example\nDJANGO_DEBUG=1\n' > $@
+# Rewrites requirements.lock from pyproject.toml (dependencies and the dev and prod extras), keeping
+# the locked versions that still fit; `make lock LOCK_ARGS=--upgrade` takes the newest that fit.
+lock: install
+	$(BIN)/uv pip compile --quiet pyproject.toml --extra dev --extra prod --universal --python-version 3.11 \
+		--generate-hashes --custom-compile-command "make lock" --output-file requirements.lock $(LOCK_ARGS)
+
+# Known vulnerabilities in the locked packages (pip-audit), from OSV or PyPI's advisory data,
+# whichever answers; skipped, saying so, where neither can be reached (tools/audit.py).
+audit: install
+	$(BIN)/python tools/audit.py
 
 run: install .env
 	$(DEV) $(BIN)/python manage.py migrate --noinput
@@ -55,9 +63,14 @@ seed-scale: install .env
 test: install
 	$(TEST_ENV) $(BIN)/pytest
 
+# Production-like variables for Django's deployment check (a throw-away random key; behind a TLS proxy).
+DEPLOY_ENV := DJANGO_DEBUG=0 ALLOWED_HOSTS=ict-portal.example.lg.jp SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto \
+	DJANGO_SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')
+
 lint: install
 	$(BIN)/ruff check .
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+	$(DEPLOY_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 # `make bench` measures on the seed_scale data set (BENCH_PROJECTS=2000 by default);
 # `make bench BENCH_ARGS=--demo` on the demo and 10×, 30×, 60× its projects.

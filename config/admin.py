@@ -5,6 +5,7 @@ from django.shortcuts import redirect
 from django.urls import path
 
 from core.admin import ListedLookupsOnly
+from core.middleware import session_seconds_left
 from core.roles import is_demo_account
 from evaluation.selectors import fiscal_year_current
 from projects.scoping import department_ids, sees_everything
@@ -35,6 +36,8 @@ class PortalAdminSite(admin.AdminSite):
             **super().each_context(request),
             # The idle time-out warning needs the session length (JIS X 8341-3: no silent time-out).
             "session_seconds": settings.SESSION_COOKIE_AGE,
+            # ... and the time left before the absolute end, which no request postpones.
+            "session_ends_in": session_seconds_left(request),
             # Demo accounts can sign in only with DEBUG on (core.backends), so production pays no query.
             "demo_account": settings.DEBUG and is_demo_account(request.user),
         }

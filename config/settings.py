@@ -82,7 +82,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so every log line of a request, its error page and its response carry its id.
     "core.middleware.RequestIdMiddleware",
+    # Next, so its time covers everything else and its log line carries the request's id.
+    "core.middleware.SlowRequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
     # Static files (plotly.js included) with hashed names and long cache headers, before sessions.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -95,6 +98,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication (it reads the user) and messages (it says why it logged the user out).
+    "core.middleware.SessionAbsoluteAgeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks, so it sees the outcome of authentication.
@@ -120,13 +125,35 @@ TEMPLATES = [
     },
 ]
 
+
+def database_config(url: str, conn_max_age: int) -> dict:
+    """The database settings for a DATABASE_URL.
+
+    Persistent connections (issue 11 measured 1.1-2x the throughput of a new one per request),
+    checked before reuse so a restarted database costs no request an error.
+
+    SQLite (the quick start's default) lets one writer in at a time, so two people saving at once
+    must queue instead of failing with "database is locked": WAL lets readers go on while one
+    writes, the busy timeout makes a writer wait for the lock (20 s, far above any save), and
+    immediate transactions take the write lock when the transaction begins. Without the last, two
+    saves that both read first (every entry save checks the record's version) each hold a read
+    lock and wait for the other's, and SQLite fails one of them at once, timeout or not.
+    """
+    config = dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=True)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL",
+            **config.get("OPTIONS", {}),
+        }
+    return config
+
+
 DATABASES = {
-    "default": dj_database_url.parse(
+    "default": database_config(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        # Persistent connections (issue 11 measured 1.1-2x the throughput of a new one per request),
-        # checked before reuse so a restarted database costs no request an error.
         conn_max_age=envint("DATABASE_CONN_MAX_AGE", 0 if DEBUG else 60),
-        conn_health_checks=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -144,19 +171,66 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "admin:login"
 
-# Login throttling: five failures lock the username from that address for 30 minutes.
+# Login throttling (core.throttling): five failures lock the username from that address for
+# 30 minutes, never from elsewhere; an address that fails AXES_ADDRESS_FAILURE_LIMIT times across
+# usernames (password spraying) is refused for every username for as long.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+AXES_ADDRESS_FAILURE_LIMIT = envint("AXES_ADDRESS_FAILURE_LIMIT", 30)
 AXES_COOLOFF_TIME = 0.5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HANDLER = "core.throttling.PortalAxesHandler"
+AXES_CLIENT_IP_CALLABLE = "core.throttling.client_address"
+# Proxies in front of the portal that append the client's address to X-Forwarded-For; 0 (no proxy)
+# takes REMOTE_ADDR. More than there are lets clients forge their address; fewer gives every client
+# the proxy's address, so one person's failures would lock everyone.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 
+# Idle time-out (every request restarts it; staff are warned before it ends) and an absolute
+# lifetime from login (core.middleware.SessionAbsoluteAgeMiddleware), 10 hours: a working day.
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 60 * 60)
+SESSION_ABSOLUTE_AGE = envint("SESSION_ABSOLUTE_AGE", 10 * 60 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+
+# HTTPS. Behind a proxy that terminates TLS, SECURE_PROXY_SSL_HEADER names the header by which it
+# says a request came over HTTPS (e.g. X-Forwarded-Proto: https; the proxy must set it on every
+# request, overwriting the client's). It turns on the redirect to HTTPS and HSTS (a year, the host's
+# subdomains included) unless SECURE_SSL_REDIRECT / SECURE_HSTS_SECONDS say otherwise. Without it
+# Django cannot tell HTTPS from HTTP behind the proxy, so both stay off (a redirect would loop).
+_tls_proxy_header = os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip()
+if _tls_proxy_header:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _tls_proxy_header.upper().replace("-", "_"), "https")
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", bool(_tls_proxy_header))
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60 if _tls_proxy_header else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
 # The load balancer's health check speaks plain HTTP to the server; never redirect it to HTTPS.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SILENCED_SYSTEM_CHECKS = [
+    # "SECURE_HSTS_PRELOAD is not True": only the owner of the city's registered domain can submit
+    # it to the browsers' preload list, and the header's preload flag means nothing without that.
+    "security.W021",
+]
+
+# Content-Security-Policy (core.middleware), on every page and the admin: scripts only from the
+# portal's own files (no inline script, no eval), nothing framed, forms posted only to the portal.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", _("日本語")), ("en", _("English"))]
@@ -204,6 +278,10 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 # exception leaves its traceback there (django.request logs it at ERROR). Mail to ADMINS is
 # Django's default handler, active only when ADMINS is set.
 ADMINS = [("", address) for address in envlist("ADMINS", "")]
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+EMAIL_SUBJECT_PREFIX = "[ICT総合戦略ポータル] "
+# A request that took this long or longer is logged with its time (core.middleware).
+SLOW_REQUEST_MS = envint("SLOW_REQUEST_MS", 1000)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -216,10 +294,12 @@ LOGGING = {
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": "plain"},
+        # The mail's first line is the log line, with the request id the error page showed.
         "mail_admins": {
             "class": "django.utils.log.AdminEmailHandler",
             "level": "ERROR",
-            "filters": ["require_debug_false"],
+            "filters": ["require_debug_false", "request_id"],
+            "formatter": "plain",
         },
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},

@@ -1,8 +1,13 @@
-"""Log records carry the id of the request they were written for (see RequestIdMiddleware)."""
+"""Log records carry the id of the request they were written for (see RequestIdMiddleware).
+
+Loaded by the logging configuration before the apps are ready, so it imports nothing of Django's.
+"""
 
 import logging
+from contextvars import ContextVar
 
-from core.middleware import request_id_var
+# The id of the request this thread is serving, set by core.middleware.RequestIdMiddleware.
+request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
 
 
 class RequestIdFilter(logging.Filter):

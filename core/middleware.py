@@ -1,13 +1,20 @@
-"""Middleware: requests the portal refuses before any view reads them, and request ids."""
+"""Middleware: request ids, slow requests in the log, the Content-Security-Policy, the absolute
+session lifetime, and requests the portal refuses before any view reads them."""
 
+import logging
 import re
+import time
 import uuid
-from contextvars import ContextVar
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseBadRequest
 from django.template.loader import render_to_string
 from django.utils import translation
+
+from core.logging import request_id_var
 
 # C0 control characters except tab, newline and carriage return (which a textarea sends).
 # PostgreSQL refuses NUL in text, so a NUL that reached a query or a save was a 500.
@@ -15,8 +22,10 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # A request id from a proxy is kept only when it is short and plain, so it cannot forge log lines.
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
-# The id of the request this thread is serving, for log records (see core.logging).
-request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
+# When the session's user logged in (seconds since the epoch), for the absolute lifetime.
+SESSION_LOGIN_AT = "portal_login_at"
+
+slow_requests = logging.getLogger("core.slow_requests")
 
 
 class RequestIdMiddleware:
@@ -39,6 +48,81 @@ class RequestIdMiddleware:
             request_id_var.reset(token)
         response["X-Request-ID"] = request.id
         return response
+
+
+class SlowRequestMiddleware:
+    """Logs a warning for every request that took settings.SLOW_REQUEST_MS or longer, with its time.
+
+    Placed just inside RequestIdMiddleware, so the line carries the request's id and the time
+    covers every other middleware and the view (a streamed download counts until its first byte).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        response = self.get_response(request)
+        elapsed_ms = round((time.perf_counter() - started) * 1000)
+        if elapsed_ms >= settings.SLOW_REQUEST_MS:
+            slow_requests.warning(
+                "Slow request: %s %s took %d ms (status %d)",
+                request.method,
+                request.path,
+                elapsed_ms,
+                response.status_code,
+            )
+        return response
+
+
+class ContentSecurityPolicyMiddleware:
+    """Sends settings.CONTENT_SECURITY_POLICY with every response, the admin's included.
+
+    A header of our own rather than django-csp: no page has an inline script or style to allow by
+    nonce or hash, so one fixed policy is all there is to send, and a dependency would only wrap it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        return response
+
+
+class SessionAbsoluteAgeMiddleware:
+    """Ends a session settings.SESSION_ABSOLUTE_AGE seconds after its user logged in, however busy.
+
+    SESSION_COOKIE_AGE is an idle time-out that every request restarts; a session in constant use,
+    or a stolen cookie kept alive, would otherwise last for ever. The login time is stamped on the
+    first request the user makes logged in (the one after the login page's redirect).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = time.time()
+            logged_in_at = request.session.setdefault(SESSION_LOGIN_AT, now)
+            if now - logged_in_at > settings.SESSION_ABSOLUTE_AGE:
+                logout(request)
+                hours = settings.SESSION_ABSOLUTE_AGE / 3600
+                messages.info(
+                    request,
+                    f"ログインから{hours:g}時間が経ったため、ログアウトしました。もう一度ログインしてください。",
+                )
+                return redirect_to_login(request.get_full_path())
+        return self.get_response(request)
+
+
+def session_seconds_left(request) -> int | None:
+    """Seconds until the session's absolute end, for the warning before it (None: not logged in)."""
+    logged_in_at = request.session.get(SESSION_LOGIN_AT) if request.user.is_authenticated else None
+    if logged_in_at is None:
+        return None
+    return max(0, round(logged_in_at + settings.SESSION_ABSOLUTE_AGE - time.time()))
 
 
 class ControlCharacterMiddleware:

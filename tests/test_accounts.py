@@ -23,8 +23,7 @@ def test_five_failed_logins_lock_the_account_for_a_while(plan, client):
     locked = _login(client, factories.PASSWORD)
     assert locked.status_code == 429
     assert (
-        "パスワードの誤りが続いたため、このユーザー名では30分間ログインできません。"
-        in locked.content.decode()
+        "パスワードの誤りが続いたため、この接続元からは30分間ログインできません。" in locked.content.decode()
     )
 
 
@@ -48,8 +47,8 @@ def test_staff_pages_warn_before_the_idle_time_out(plan, client, settings):
     client.force_login(factories.user("tanaka"))
     page = client.get(reverse("admin:index")).content.decode()
     assert (
-        'src="/static/js/session-timeout.js" defer data-session-seconds="1800" data-keepalive-url="/admin/keepalive/"'
-        in page
+        'src="/static/js/session-timeout.js" defer data-session-seconds="1800" data-session-ends-in="36000" '
+        'data-keepalive-url="/admin/keepalive/"' in page
     )
 
 

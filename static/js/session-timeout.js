@@ -1,6 +1,7 @@
 // Warns staff before an idle session ends, so no one loses typed work to a silent time-out
 // (JIS X 8341-3 / WCAG 2.2.1). The server ends a session after SESSION_COOKIE_AGE seconds
-// without a request; "続ける" makes a request that starts the period again.
+// without a request; "続ける" makes a request that starts the period again. It also ends it
+// SESSION_ABSOLUTE_AGE after login, which nothing postpones: that end is announced too.
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -54,5 +55,17 @@
     });
   }
 
+  // The absolute end, hours after login, cannot be postponed: warn before it, with no button.
+  function warnOfTheEnd(endsIn) {
+    var before = Math.min(300, endsIn);
+    setTimeout(function () {
+      clearTimeout(warnTimer);
+      show("ログインからの利用時間の上限まで、あと" + Math.max(1, Math.round(before / 60)) + "分です。" +
+           "入力中の内容を保存してください。時間になると自動的にログアウトします。", false);
+    }, (endsIn - before) * 1000);
+  }
+
   schedule();
+  var endsIn = parseInt(script.dataset.sessionEndsIn, 10);
+  if (endsIn >= 0) { warnOfTheEnd(endsIn); }
 })();

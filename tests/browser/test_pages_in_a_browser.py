@@ -1,7 +1,6 @@
 """What a person meets in a real browser (Debian's chromium, driven by Playwright): the skip link,
 and the warning before an idle session ends (JIS X 8341-3: no silent time-out)."""
 
-
 import pytest
 
 from core.roles import DEPARTMENT_STAFF
@@ -46,3 +45,25 @@ def test_staff_are_warned_before_the_session_ends_and_can_continue(staff, live_u
     assert page.evaluate("document.activeElement.textContent") == "作業を続ける"
     page.keyboard.press("Enter")
     warning.wait_for(state="hidden", timeout=5_000)
+
+
+@pytest.fixture
+def staff_near_the_absolute_end(reference, settings):
+    settings.SESSION_ABSOLUTE_AGE = 120  # the warning comes five minutes before, so at once
+    return factories.user("tanaka", role=DEPARTMENT_STAFF)
+
+
+def test_staff_are_warned_before_the_absolute_end_of_the_session(
+    staff_near_the_absolute_end, live_url, browser
+):
+    page = browser.new_page(locale="ja-JP")
+    page.goto(live_url + "/admin/login/")
+    page.fill("#id_username", "tanaka")
+    page.fill("#id_password", factories.PASSWORD)
+    page.click("input[type=submit]")
+    warning = page.locator("#session-timeout")
+    warning.wait_for(state="visible", timeout=10_000)
+    assert warning.inner_text() == (
+        "ログインからの利用時間の上限まで、あと2分です。入力中の内容を保存してください。時間になると自動的にログアウトします。"
+    )
+    assert page.locator("#session-timeout button").is_hidden()  # nothing postpones this end
