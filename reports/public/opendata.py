@@ -204,7 +204,7 @@ def _year(year: int | None) -> Decimal | None:
     return None if year is None else Decimal(year)
 
 
-def _notes(indicator: Indicator) -> str:
+def _notes(indicator: Indicator) -> str | None:
     notes = []
     if indicator.missing_reason:
         notes.append(indicator.missing_reason)
@@ -244,8 +244,7 @@ def structure_rows(
             add(KIND_LABELS["measure"], measure.code, measure.title, 基本目標番号=number, 施策番号=measure.code,
                 内容=measure.aim or None, 前計画との関係=LINEAGES.get(measure.lineage, measure.lineage),
                 前計画の施策番号=predecessors or None)  # fmt: skip
-            initiatives = list(measure.initiatives.all())
-            for initiative in initiatives:
+            for initiative in measure.initiatives.all():
                 code = f"{measure.code}-{initiative.number}"
                 add(KIND_LABELS["initiative"], code, initiative.title, 基本目標番号=number, 施策番号=measure.code,
                     主な取組番号=code)  # fmt: skip

@@ -156,17 +156,19 @@ class PublishedYear:
 
     @cached_property
     def measures(self) -> list[Measure]:
+        """Every measure, with the DX office's grade only (a computed proposal is not an evaluation)."""
         measures = []
         for entry in self.figures["measures"]:
             grade = entry["grade"] if entry["grade_source"] == FINAL else None
-            measures.append(Measure(
+            measure = Measure(
                 code=entry["code"],
                 name=entry["name"],
                 goal=entry["goal"],
                 grade=grade,
                 grade_label=self.labels.get(grade, "") if grade else "",
                 indicators=tuple(self._indicators.get(("measure", entry["code"]), ())),
-            ))  # fmt: skip
+            )
+            measures.append(measure)
         return measures
 
     @cached_property
