@@ -79,7 +79,7 @@ bench: install
 	$(TEST_ENV) $(BIN)/python bench/load.py
 
 # The busy weeks under load: gunicorn (config/gunicorn.conf.py) on loopback on a throwaway seed_scale
-# copy, on PostgreSQL when DATABASE_URL is set (else SQLite); about 7 minutes. See README "Load".
+# copy, on PostgreSQL when DATABASE_URL is set (else SQLite); 10-15 minutes. See README "Load".
 load: install
 	$(TEST_ENV) $(BIN)/python bench/load.py
 
