@@ -9,7 +9,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 
-from core.admin import PortalAdmin, ReadOnlyMixin
+from core.admin import PortalAdmin, PortalInline, ReadOnlyMixin
 from core.fiscal import fiscal_year_label
 from core.forms import PortalModelForm
 from core.templatetags.portal import number
@@ -81,10 +81,10 @@ class RecordForm(VersionedForm):
             )
 
 
-class ResultInline(admin.TabularInline):
+class ResultInline(PortalInline):
     """Rows prepared when the year opened: staff fill them, never add or delete them."""
 
-    extra = 0
+    template = "admin/evaluation/projectrecord/results_inline.html"
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
@@ -96,10 +96,12 @@ class ResultInline(admin.TabularInline):
 
 class ActionResultInline(ResultInline):
     model = ActionResult
-    form = PortalModelForm
     fields = ["goal", "done", "completion"]
     readonly_fields = ["goal"]
     verbose_name_plural = "行動目標と取組実績"
+
+    def row_name(self, result) -> str:
+        return f"行動目標{result.action_goal.number}"
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("action_goal")
@@ -111,10 +113,12 @@ class ActionResultInline(ResultInline):
 
 class IndicatorResultInline(ResultInline):
     model = IndicatorResult
-    form = PortalModelForm
     fields = ["indicator_name", "year_target", "actual", "unit", "actual_status", "rates", "note"]
     readonly_fields = ["indicator_name", "year_target", "unit", "rates"]
     verbose_name_plural = "成果指標の実績（目標値を見ながら入力してください）"
+
+    def row_name(self, result) -> str:
+        return result.indicator.name
 
     def get_queryset(self, request):
         return (
