@@ -29,9 +29,7 @@ def healthz(request):
 
 def server_error(request):
     """The 500 page with the request's id; rendered without a request context, so no database access."""
-    return HttpResponseServerError(
-        render_to_string("500.html", {"request_id": getattr(request, "id", "")})
-    )
+    return HttpResponseServerError(render_to_string("500.html", {"request_id": getattr(request, "id", "")}))
 
 
 # Written by the accessibility browser tests (`make a11y-results`); they fail when it lists other pages.

@@ -11,7 +11,6 @@ from django.shortcuts import redirect
 
 from core.admin import PortalAdmin, PortalInline, ReadOnlyMixin
 from core.fiscal import fiscal_year_label
-from core.forms import PortalModelForm
 from core.templatetags.portal import number
 from core.validators import whole_number
 from evaluation import services
@@ -296,14 +295,20 @@ class ProjectRecordAdmin(YearScopedAdmin):
     def save_related(self, request, form, formsets, change):
         """Save the record and every changed result row in one service call; with 「提出する」, submit too."""
         results = [row.instance for formset in formsets for row in formset.forms if row.has_changed()]
-        entry = {"by": request.user, "seen_version": form.cleaned_data.get("seen_version"), "results": results}
+        entry = {
+            "by": request.user,
+            "seen_version": form.cleaned_data.get("seen_version"),
+            "results": results,
+        }
         if SUBMIT in request.POST:
             request.submission_refused = services.record_entry_submit(form.instance, **entry)
         else:
             services.record_entry_save(form.instance, **entry)
         for formset in formsets:  # what the admin's change message reads from a formset it saved itself
             formset.new_objects, formset.deleted_objects = [], []
-            formset.changed_objects = [(row.instance, row.changed_data) for row in formset.forms if row.has_changed()]
+            formset.changed_objects = [
+                (row.instance, row.changed_data) for row in formset.forms if row.has_changed()
+            ]
 
     def response_change(self, request, obj):
         if SUBMIT in request.POST:
@@ -351,7 +356,9 @@ class ProjectRecordAdmin(YearScopedAdmin):
             if record.status in RecordStatus.with_department()
             else [],
             "can_submit": record.status in RecordStatus.with_department() and self._editable(request, record),
-            "proposal": record_proposed_grade(record) if record.status in RecordStatus.with_department() else None,
+            "proposal": record_proposed_grade(record)
+            if record.status in RecordStatus.with_department()
+            else None,
             "can_review": is_dx_office(request.user) and record.status in RecordStatus.awaiting_review(),
             "can_reopen": is_dx_office(request.user)
             and record.status == RecordStatus.APPROVED

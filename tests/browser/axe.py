@@ -42,7 +42,9 @@ def violations(page) -> list[str]:
     for violation in page.evaluate(RUN, WCAG_AA_TAGS):
         for node in violation["nodes"]:
             summary = " / ".join(node["summary"].splitlines())
-            lines.append(f"{violation['id']} [{violation['impact']}] {node['target']}: {violation['help']}. {summary}")
+            lines.append(
+                f"{violation['id']} [{violation['impact']}] {node['target']}: {violation['help']}. {summary}"
+            )
     return lines
 
 
