@@ -7,7 +7,7 @@ DEV := DJANGO_DEBUG=1
 # Tests run with DEBUG off, as production does; the key is for the test process only.
 TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-test-only-secret-key} ALLOWED_HOSTS=testserver,127.0.0.1,localhost
 
-.PHONY: install lock audit run serve secret-key-set reset-demo seed-scale test lint bench load messages
+.PHONY: install lock audit run serve secret-key-set reset-demo seed-scale test lint bench load messages a11y-results
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -86,3 +86,8 @@ load: install
 messages: install
 	$(DEV) $(BIN)/python manage.py makemessages -l en --ignore=.venv
 	$(DEV) $(BIN)/python manage.py compilemessages --ignore=.venv
+
+# Runs the accessibility browser tests (axe-core, keyboard, 360 px and 200 %) and, when all pass,
+# writes their results to the statement at /accessibility/ (core/accessibility_results.json).
+a11y-results: install
+	$(TEST_ENV) A11Y_RESULTS=core/accessibility_results.json $(BIN)/pytest tests/browser/test_accessibility.py

@@ -13,7 +13,7 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from core.forms import PortalModelForm
+from core.forms import PortalModelForm, with_named_rows
 from core.validators import whole_number
 
 
@@ -88,6 +88,13 @@ class PortalAdmin(ListedLookupsOnly, SimpleHistoryAdmin):
     # Fields that, once the plan period has begun, change only through a revision service (an action).
     revised_fields: list[str] = []
 
+    def row_name(self, obj) -> str:
+        """The row an editable list's inputs belong to, in their accessible names."""
+        return str(obj)
+
+    def get_changelist_formset(self, request, **kwargs):
+        return with_named_rows(super().get_changelist_formset(request, **kwargs), self.row_name)
+
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None and self.revised_fields and obj.plan.has_started:
@@ -141,6 +148,13 @@ class ReadOnlyMixin:
 class PortalInline(admin.TabularInline):
     form = PortalModelForm
     extra = 0
+
+    def row_name(self, obj) -> str:
+        """The row its inputs belong to, in their accessible names (「実績（書かない窓口の対象手続数）」)."""
+        return str(obj)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        return with_named_rows(super().get_formset(request, obj, **kwargs), self.row_name)
 
 
 class RevisedInline(PortalInline):

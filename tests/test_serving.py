@@ -13,6 +13,8 @@ from django.templatetags.static import static
 from django.test import Client
 from django.urls import path
 
+from config import urls as portal_urls
+
 HEALTHZ = "/healthz"
 
 
@@ -50,7 +52,8 @@ def view_that_raises(request):
     raise RuntimeError("boom for the log")
 
 
-urlpatterns = [path("boom", view_that_raises)]
+# The portal's own addresses too: the 500 page is in the portal layout, which links to them.
+urlpatterns = [path("boom", view_that_raises), *portal_urls.urlpatterns]
 handler500 = "core.views.server_error"
 
 

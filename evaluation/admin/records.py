@@ -9,9 +9,8 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 
-from core.admin import PortalAdmin, ReadOnlyMixin
+from core.admin import PortalAdmin, PortalInline, ReadOnlyMixin
 from core.fiscal import fiscal_year_label
-from core.forms import PortalModelForm
 from core.templatetags.portal import number
 from core.validators import whole_number
 from evaluation import services
@@ -81,10 +80,10 @@ class RecordForm(VersionedForm):
             )
 
 
-class ResultInline(admin.TabularInline):
+class ResultInline(PortalInline):
     """Rows prepared when the year opened: staff fill them, never add or delete them."""
 
-    extra = 0
+    template = "admin/evaluation/projectrecord/results_inline.html"
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
@@ -96,10 +95,12 @@ class ResultInline(admin.TabularInline):
 
 class ActionResultInline(ResultInline):
     model = ActionResult
-    form = PortalModelForm
     fields = ["goal", "done", "completion"]
     readonly_fields = ["goal"]
     verbose_name_plural = "行動目標と取組実績"
+
+    def row_name(self, result) -> str:
+        return f"行動目標{result.action_goal.number}"
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("action_goal")
@@ -111,10 +112,12 @@ class ActionResultInline(ResultInline):
 
 class IndicatorResultInline(ResultInline):
     model = IndicatorResult
-    form = PortalModelForm
     fields = ["indicator_name", "year_target", "actual", "unit", "actual_status", "rates", "note"]
     readonly_fields = ["indicator_name", "year_target", "unit", "rates"]
     verbose_name_plural = "成果指標の実績（目標値を見ながら入力してください）"
+
+    def row_name(self, result) -> str:
+        return result.indicator.name
 
     def get_queryset(self, request):
         return (
@@ -292,14 +295,20 @@ class ProjectRecordAdmin(YearScopedAdmin):
     def save_related(self, request, form, formsets, change):
         """Save the record and every changed result row in one service call; with 「提出する」, submit too."""
         results = [row.instance for formset in formsets for row in formset.forms if row.has_changed()]
-        entry = {"by": request.user, "seen_version": form.cleaned_data.get("seen_version"), "results": results}
+        entry = {
+            "by": request.user,
+            "seen_version": form.cleaned_data.get("seen_version"),
+            "results": results,
+        }
         if SUBMIT in request.POST:
             request.submission_refused = services.record_entry_submit(form.instance, **entry)
         else:
             services.record_entry_save(form.instance, **entry)
         for formset in formsets:  # what the admin's change message reads from a formset it saved itself
             formset.new_objects, formset.deleted_objects = [], []
-            formset.changed_objects = [(row.instance, row.changed_data) for row in formset.forms if row.has_changed()]
+            formset.changed_objects = [
+                (row.instance, row.changed_data) for row in formset.forms if row.has_changed()
+            ]
 
     def response_change(self, request, obj):
         if SUBMIT in request.POST:
@@ -347,7 +356,9 @@ class ProjectRecordAdmin(YearScopedAdmin):
             if record.status in RecordStatus.with_department()
             else [],
             "can_submit": record.status in RecordStatus.with_department() and self._editable(request, record),
-            "proposal": record_proposed_grade(record) if record.status in RecordStatus.with_department() else None,
+            "proposal": record_proposed_grade(record)
+            if record.status in RecordStatus.with_department()
+            else None,
             "can_review": is_dx_office(request.user) and record.status in RecordStatus.awaiting_review(),
             "can_reopen": is_dx_office(request.user)
             and record.status == RecordStatus.APPROVED

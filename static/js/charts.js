@@ -3,7 +3,8 @@
 // Content-Security-Policy can hold. The numbers are also on the page as a table beside each chart.
 (function () {
   "use strict";
-  var config = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["select2d", "lasso2d"] };
+  // No mode bar: its buttons are English, mouse-only and would sit, focusable, inside role="img".
+  var config = { displaylogo: false, responsive: true, displayModeBar: false };
 
   function draw(element) {
     var source = document.getElementById(element.getAttribute("data-chart"));

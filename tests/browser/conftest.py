@@ -55,3 +55,12 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def axe_audit(live_url):
+    """axe-core's WCAG 2.0/2.1 A and AA rules over paths of the live server, in the page's session:
+    `axe_audit(page, ["/admin/login/", …])` returns one line per violation (empty when all pass)."""
+    from tests.browser import axe
+
+    return lambda page, paths: axe.audit(page, live_url, paths)
