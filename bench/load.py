@@ -128,7 +128,12 @@ def database_create() -> tuple[str, Callable[[], None]]:
         path = Path(tempfile.mkdtemp(prefix="portal-load-")) / "load.sqlite3"
         settings["TEST"]["NAME"] = str(path)
         connection.creation.create_test_db(verbosity=0, autoclobber=True)
-        return f"sqlite:///{path}", lambda: connection.creation.destroy_test_db(original, verbosity=0)
+
+        def drop():
+            connection.creation.destroy_test_db(original, verbosity=0)
+            path.parent.rmdir()
+
+        return f"sqlite:///{path}", drop
     settings["TEST"]["NAME"] = f"{original}_load"
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     url = urlsplit(os.environ["DATABASE_URL"])._replace(path="/" + connection.settings_dict["NAME"])
