@@ -24,6 +24,7 @@ import os
 import random
 import re
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -131,7 +132,7 @@ def database_create() -> tuple[str, Callable[[], None]]:
 
         def drop():
             connection.creation.destroy_test_db(original, verbosity=0)
-            path.parent.rmdir()
+            shutil.rmtree(path.parent)  # with any -wal and -shm files beside it
 
         return f"sqlite:///{path}", drop
     settings["TEST"]["NAME"] = f"{original}_load"
