@@ -193,6 +193,8 @@ def gunicorn(database_url: str, log: Path) -> Iterator[int]:
         "DATABASE_URL": database_url,
         "GUNICORN_BIND": f"{HOST}:{port}",
         "STATIC_MANIFEST": "0",  # no collectstatic here; the run asks for pages, not static files
+        # Plain HTTP on loopback: the TLS proxy a server sits behind is no part of the run.
+        "SECURE_SSL_REDIRECT": "0",
     }
     with log.open("w") as output:
         process = subprocess.Popen(
