@@ -24,6 +24,7 @@ import os
 import random
 import re
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -128,7 +129,12 @@ def database_create() -> tuple[str, Callable[[], None]]:
         path = Path(tempfile.mkdtemp(prefix="portal-load-")) / "load.sqlite3"
         settings["TEST"]["NAME"] = str(path)
         connection.creation.create_test_db(verbosity=0, autoclobber=True)
-        return f"sqlite:///{path}", lambda: connection.creation.destroy_test_db(original, verbosity=0)
+
+        def drop():
+            connection.creation.destroy_test_db(original, verbosity=0)
+            shutil.rmtree(path.parent)  # with any -wal and -shm files beside it
+
+        return f"sqlite:///{path}", drop
     settings["TEST"]["NAME"] = f"{original}_load"
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     url = urlsplit(os.environ["DATABASE_URL"])._replace(path="/" + connection.settings_dict["NAME"])
@@ -187,6 +193,8 @@ def gunicorn(database_url: str, log: Path) -> Iterator[int]:
         "DATABASE_URL": database_url,
         "GUNICORN_BIND": f"{HOST}:{port}",
         "STATIC_MANIFEST": "0",  # no collectstatic here; the run asks for pages, not static files
+        # Plain HTTP on loopback: the TLS proxy a server sits behind is no part of the run.
+        "SECURE_SSL_REDIRECT": "0",
     }
     with log.open("w") as output:
         process = subprocess.Popen(
