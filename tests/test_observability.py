@@ -14,6 +14,8 @@ from django.core import mail
 from django.http import HttpResponse
 from django.urls import path
 
+from config import urls as portal_urls
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # A 500 served the way gunicorn serves it (DEBUG off, the portal's logging configuration), with the
@@ -39,7 +41,12 @@ def view_that_takes_its_time(request):
     return HttpResponse("done")
 
 
-urlpatterns = [path("boom", view_that_raises), path("slow", view_that_takes_its_time)]
+# The portal's own URLs too: the 500 page links to them.
+urlpatterns = [
+    path("boom", view_that_raises),
+    path("slow", view_that_takes_its_time),
+    *portal_urls.urlpatterns,
+]
 handler500 = "core.views.server_error"
 
 
