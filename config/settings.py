@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # The English switch covers the public pages; the staff's pages stay Japanese.
+    "core.middleware.StaffPagesInJapaneseMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Before anything reads a parameter: a NUL in a query string or a form was a 500 on PostgreSQL.
     "core.middleware.ControlCharacterMiddleware",

@@ -1,11 +1,14 @@
-"""Middleware: requests the portal refuses before any view reads them, and request ids."""
+"""Middleware: requests the portal refuses before any view reads them, request ids, and staff pages
+in Japanese."""
 
 import re
 import uuid
 from contextvars import ContextVar
 
+from django.conf import settings
 from django.http import HttpResponseBadRequest
 from django.template.loader import render_to_string
+from django.utils import translation
 
 # C0 control characters except tab, newline and carriage return (which a textarea sends).
 # PostgreSQL refuses NUL in text, so a NUL that reached a query or a save was a 500.
@@ -59,3 +62,26 @@ class ControlCharacterMiddleware:
 
 def _texts(data) -> list[str]:
     return [text for key, values in data.lists() for text in (key, *values)]
+
+
+# The staff's pages (the admin, its entry pages, the explanation pages and the dashboards).
+STAFF_NAMESPACES = {"admin", "records", "rollups", "dashboard"}
+
+
+class StaffPagesInJapaneseMiddleware:
+    """Serves the staff's pages in Japanese whatever language a visitor chose on the public pages.
+
+    They are written in Japanese only: in English, Django's admin frame would turn English around
+    Japanese forms and the page would declare lang="en" over Japanese text (JIS X 8341-3 3.1.1).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.resolver_match.namespace in STAFF_NAMESPACES:
+            translation.activate(settings.LANGUAGE_CODE)
+            request.LANGUAGE_CODE = settings.LANGUAGE_CODE
