@@ -190,3 +190,14 @@ def test_every_page_links_the_statement_from_its_footer(client, plan, opened):
         response = client.get(url)
         assert response.status_code == 200
         assert f'<footer id="footer"><p>{STATEMENT_LINK}</p></footer>' in response.content.decode()
+
+
+def test_staff_pages_stay_japanese_after_english_was_chosen_on_the_public_pages(client, plan):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert '<html lang="en">' in client.get("/").content.decode()
+    response = client.get(reverse("admin:login"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert '<html lang="ja" dir="ltr">' in page
+    assert "<h1>ログイン</h1>" in page
+    assert response["Content-Language"] == "ja"
