@@ -38,11 +38,13 @@ from reports.workbooks.layout import (
 )
 from reports.workbooks.render import workbook_bytes
 from reports.workbooks.selectors import (
+    ActionText,
     Change,
     IndicatorDetail,
     MeasureText,
     Opinion,
     RecordText,
+    action_texts,
     indicator_details,
     measure_texts,
     opinions_of_year,
@@ -64,6 +66,7 @@ class CouncilData:
     figures: YearFigures
     reported_at: datetime.datetime | None  # when the figures were frozen; None: computed today
     texts: dict[str, RecordText]
+    actions: dict[str, list[ActionText]]  # the year's, by project code
     details: dict[tuple[str, str, str], IndicatorDetail]
     opinions: dict[tuple[str, str], list[Opinion]]
     measure_texts: dict[str, MeasureText]
@@ -79,6 +82,7 @@ def council_data(*, fiscal_year: FiscalYear, today: datetime.date) -> CouncilDat
         figures=YearFigures(reported.figures),
         reported_at=reported.reported_at,
         texts=record_texts(plan=plan, fiscal_year=year),
+        actions=action_texts(plan=plan, fiscal_year=year),
         details=indicator_details(plan=plan),
         opinions=opinions_of_year(plan=plan, fiscal_year=year),
         measure_texts=measure_texts(plan=plan, fiscal_year=year),
@@ -127,15 +131,26 @@ def figures_source(data: CouncilData) -> str:
 
 
 def scale_text(figures: YearFigures) -> str:
-    """「A（予定どおり）：100.0%以上、B（若干の遅れ）：80.0%以上、…、−（評価不能）：数値がないなど評価できないもの」"""
-    parts = []
-    for grade in figures.grades:
-        bound = grade["min_achievement"]
-        if bound is None:
-            parts.append(f"{grade['label']}：数値がないなど評価できないもの")
+    """「A（予定どおり）：進捗率100.0%以上、B（若干の遅れ）：80.0%以上100.0%未満、C（大幅な遅れ）：80.0%未満、
+    −（評価不能）：数値がないなど評価できないもの」"""
+    rated = sorted(
+        (grade for grade in figures.grades if grade["min_achievement"] is not None),
+        key=lambda grade: -grade["min_achievement"],
+    )
+    parts, upper = [], None
+    for index, grade in enumerate(rated):
+        bound = f"{grade['min_achievement'] * 100:.1f}%"
+        if index == len(rated) - 1 and upper is not None:
+            parts.append(f"{grade['label']}：{upper}未満")
         else:
-            parts.append(f"{grade['label']}：{figures.graded_by_label}{bound * 100:.1f}%以上")
-    return "、".join(parts)
+            parts.append(f"{grade['label']}：{bound}以上" + (f"{upper}未満" if upper else ""))
+        upper = bound
+    parts += [
+        f"{g['label']}：数値がないなど評価できないもの"
+        for g in figures.grades
+        if g["min_achievement"] is None
+    ]
+    return f"{figures.graded_by_label}で、" + "、".join(parts)
 
 
 def cover_sheet(data: CouncilData, goal_sheets: list[Sheet]) -> Sheet:
@@ -394,10 +409,10 @@ def measure_block(data: CouncilData, measure: dict, notes: list[str]) -> Block:
     return Block(tuple(rows))
 
 
-def actions_text(record: RecordText) -> str:
+def actions_text(actions: list[ActionText]) -> str:
     """「1. 行動目標（達成）\n取組実績」 for each of the year's action goals."""
     lines = []
-    for action in record.actions:
+    for action in actions:
         completion = f"（{action.completion}）" if action.completion else "（未入力）"
         lines.append(f"{action.number}. {action.description}{completion}")
         if action.done:
@@ -422,7 +437,7 @@ def project_block(data: CouncilData, project: dict, notes: list[str]) -> Block:
             *(text("", VALUE) for _ in range(3)),
             *figures.achievement_cells(project["achievement"]),
             text(figures.grade_text(project["grade"])),
-            text(actions_text(record) if approved else ""),
+            text(actions_text(data.actions.get(project["code"], [])) if approved else ""),
             text(record.issues if approved else ""),
             text(record.next_direction if approved else ""),
             text("、".join(marks)),
@@ -542,9 +557,14 @@ def changes_sheet(data: CouncilData) -> Sheet:
     for change in data.changes:
         kinds[change.kind] = kinds.get(change.kind, 0) + 1
     tally = "、".join(f"{kind} {number}件" for kind, number in kinds.items()) or "変更はありません"
-    since = f"{fiscal_year_label(data.plan.start_year)}から{fiscal_year_label(figures.year)}まで"
     heading = [
-        (text(f"計画の変更（{since}）", TITLE, span=len(widths)),),
+        (
+            text(
+                year_heading("計画の変更（計画の開始からこの年度まで）", figures.year),
+                TITLE,
+                span=len(widths),
+            ),
+        ),
         (text(tally, SUBTITLE, span=len(widths)),),
     ]
     header = [tuple(text(name, HEADER) for name, _ in CHANGE_COLUMNS)]

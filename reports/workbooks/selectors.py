@@ -5,7 +5,7 @@ whatever the number of projects.
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Q
 
@@ -77,7 +77,6 @@ class RecordText:
     next_steps: str
     review_comment: str
     summary: str
-    actions: list[ActionText] = field(default_factory=list)
 
     @property
     def approved(self) -> bool:
@@ -107,12 +106,10 @@ RECORD_FIELDS = (
 
 
 def record_texts(*, plan: Plan, fiscal_year: int, project: Project | None = None) -> dict[str, RecordText]:
-    """{project code: RecordText} of the year's records, each with that year's action goals and
-    results. Two queries."""
+    """{project code: RecordText} of the year's records. One query."""
     records = ProjectRecord.objects.filter(project__plan=plan, fiscal_year=fiscal_year)
     if project is not None:
         records = records.filter(project=project)
-    actions = action_texts(plan=plan, fiscal_year=fiscal_year, project=project)
     texts = {}
     for (
         code,
@@ -138,7 +135,6 @@ def record_texts(*, plan: Plan, fiscal_year: int, project: Project | None = None
             next_steps=next_steps,
             review_comment=comment,
             summary=summary,
-            actions=actions.get(code, []),
         )
     return texts
 
@@ -256,7 +252,9 @@ def plan_changes(*, plan: Plan, until_year: int) -> list[Change]:
             revision.reason,
             revision.revised_on,
         )
-        for revision in PlanRevision.objects.filter(plan=plan, effective_year__lte=until_year)
+        for revision in PlanRevision.objects.filter(plan=plan, effective_year__lte=until_year).order_by(
+            "effective_year", "revised_on", "id"
+        )
     ]
     first_day = datetime.date(plan.start_year, 4, 1)
     last_day = datetime.date(until_year + 1, 3, 31)
@@ -272,4 +270,5 @@ def plan_changes(*, plan: Plan, until_year: int) -> list[Change]:
         kind = "組織の統合" if len(former) > 1 else "組織の名称変更"
         summary = f"{'・'.join(former)} → {name}"
         changes.append(Change(fiscal_year_of(valid_from), kind, summary, "組織改正", valid_from))
-    return sorted(changes, key=lambda change: (change.effective_year, change.dated, change.kind))
+    # Stable: within a year and a day, the filed revisions before the departments' changes.
+    return sorted(changes, key=lambda change: (change.effective_year, change.dated))
