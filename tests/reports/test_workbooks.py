@@ -112,7 +112,12 @@ def test_summary_counts_and_shares_are_numbers_with_formats(demo):
     ]  # fmt: skip
     plan_row = summary[7]
     assert [cell.value for cell in plan_row[:6]] == [
-        "計画全体", None, "第２次相模原市ＩＣＴ総合戦略", pytest.approx(0.9076212), "B（若干の遅れ）", 23
+        "計画全体",
+        None,
+        "第２次相模原市ＩＣＴ総合戦略",
+        pytest.approx(0.9076212),
+        "B（若干の遅れ）",
+        23,
     ]
     assert plan_row[5].number_format == '#,##0"件"'
     assert plan_row[6].value == pytest.approx(23 / 31)
@@ -147,9 +152,14 @@ def test_goal_sheet_holds_the_measure_targets_and_a_known_project(demo):
         "成果指標", "1", "オンライン予約の利用件数", None, 1200, 3120, 3120, 1, 1, "A（予定どおり）"
     )  # fmt: skip
     assert indicator[13] == "補間"
-    assert cell_of(goal, "成果指標", "1", "オンライン予約の利用件数", column="基準値").number_format == '#,##0"件/年"'
+    assert (
+        cell_of(goal, "成果指標", "1", "オンライン予約の利用件数", column="基準値").number_format
+        == '#,##0"件/年"'
+    )
     notes = [row[0] for row in rows if row[0] and str(row[0]).startswith("補間：")]
-    assert notes == ["補間：年度目標値が定められていない年度は、前後の目標値の間を直線で補間した値を用いています。"]
+    assert notes == [
+        "補間：年度目標値が定められていない年度は、前後の目標値の間を直線で補間した値を用いています。"
+    ]
 
 
 def test_department_is_named_as_it_was_that_year(demo):
@@ -177,7 +187,8 @@ def test_records_not_yet_approved_print_no_words_and_say_so(demo):
     project = row_of(goal, "事業", "1-1-1-01")
     assert project[10:14] == [None, None, None, "未承認"]
     assert any(
-        row[0] and row[0].startswith("未承認：DX推進課が承認する前の記録です。") for row in goal.iter_rows(values_only=True)
+        row[0] and row[0].startswith("未承認：DX推進課が承認する前の記録です。")
+        for row in goal.iter_rows(values_only=True)
     )
 
 
@@ -216,13 +227,25 @@ def test_changes_list_revisions_and_renamed_departments(demo):
             "組織改正により学校ICT推進室が教育DX推進課に改組されたため（デモ）",
             "令和7年(2025年)4月1日",
         ],
-        ["令和7年度（2025年度）", "組織の名称変更", "学校ICT推進室 → 教育DX推進課", "組織改正", "令和7年(2025年)4月1日"],
+        [
+            "令和7年度（2025年度）",
+            "組織の名称変更",
+            "学校ICT推進室 → 教育DX推進課",
+            "組織改正",
+            "令和7年(2025年)4月1日",
+        ],
     ]
 
 
 def test_every_sheet_prints_a4_landscape_fitted_to_width_with_repeated_headers(demo):
     workbook = reopen(council(2024).render())
-    titles = {"表紙": None, "評価の概要": "$1:$6", "基本目標1": "$1:$3", "B・C評価": "$1:$2", "計画の変更": "$1:$3"}
+    titles = {
+        "表紙": None,
+        "評価の概要": "$1:$6",
+        "基本目標1": "$1:$3",
+        "B・C評価": "$1:$2",
+        "計画の変更": "$1:$3",
+    }
     for name, title_rows in titles.items():
         sheet = workbook[name]
         assert sheet.page_setup.orientation == "landscape", name
@@ -245,7 +268,9 @@ def test_no_cell_holds_a_formula_even_when_staff_typed_one(demo):
     sheet = EvaluationSheet.of(fiscal_year=fiscal_year(2024), project=record.project)
     workbook = reopen(sheet.render())
     assert [c.coordinate for s in workbook for row in s.iter_rows() for c in row if c.data_type == "f"] == []
-    assert ["課題", "'" + record.issues] in [[v for v in row if v] for row in workbook.active.iter_rows(values_only=True)]
+    assert ["課題", "'" + record.issues] in [
+        [v for v in row if v] for row in workbook.active.iter_rows(values_only=True)
+    ]
 
 
 # The 評価シート --------------------------------------------------------------------------------------
@@ -265,10 +290,36 @@ def test_evaluation_sheet_holds_the_projects_year(demo):
     assert ["R6\n（本年度）", "1. 窓口予約・オンライン相談の導入：現状の把握と実施計画の策定",
             "窓口予約・オンライン相談の導入：現状の把握と実施計画の策定を実施しました（デモ）。", "達成"] in rows  # fmt: skip
     assert ["R7", "1. 窓口予約・オンライン相談の導入：対象の拡大と試行結果の検証"] in rows
-    header = ["番号", "指標名", "単位", "基準値", "基準年度", "年度目標値", "実績値", "達成率", "進捗率", "評価", "最終目標値", "目標年度"]
+    header = [
+        "番号",
+        "指標名",
+        "単位",
+        "基準値",
+        "基準年度",
+        "年度目標値",
+        "実績値",
+        "達成率",
+        "進捗率",
+        "評価",
+        "最終目標値",
+        "目標年度",
+    ]
     assert header in rows
     indicator = rows[rows.index(header) + 1]
-    assert indicator == ["1", "オンライン予約の利用件数", "件/年", 1200, "R4", 3120, 3120, 1, 1, "A（予定どおり）", 6000, "R9"]
+    assert indicator == [
+        "1",
+        "オンライン予約の利用件数",
+        "件/年",
+        1200,
+        "R4",
+        3120,
+        3120,
+        1,
+        1,
+        "A（予定どおり）",
+        6000,
+        "R9",
+    ]
     assert ["自己評価", "A（予定どおり）"] in rows
     assert ["最終評価", "A（予定どおり）（承認済み）"] in rows
     assert ["今後の方向性", "継続"] in rows
@@ -363,7 +414,9 @@ ZIP_QUERIES = 4 + 7 + 3
 
 
 @pytest.mark.parametrize("copies", [0, 2])
-def test_downloads_take_the_same_queries_whatever_the_number_of_projects(demo, client, django_assert_num_queries, copies):
+def test_downloads_take_the_same_queries_whatever_the_number_of_projects(
+    demo, client, django_assert_num_queries, copies
+):
     if copies:
         factories.projects_clone(demo, copies=copies)
     login(client, "dx")
