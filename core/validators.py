@@ -85,8 +85,7 @@ def text_for_output(text: str) -> str:
     Rows stored before text was checked may still hold them; an export must not fail on them.
     """
     text = line_breaks_normalised(text)
-    dropped = set(control_characters(text))
-    return "".join(char for char in text if char not in dropped)
+    return CONTROL.sub("", text)
 
 
 def validate_year_in_period(year, start_year: int, end_year: int, *, field: str, what: str = "計画") -> None:

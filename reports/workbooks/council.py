@@ -402,7 +402,7 @@ def measure_block(data: CouncilData, measure: dict, notes: list[str]) -> Block:
                 text(indicator["name"], span=2),
                 *cells,
                 text(figures.grade_text(indicator["grade"])),
-                text("", span=3),
+                *(text("") for _ in range(3)),
                 text("、".join(marks)),
             )
         )
@@ -454,7 +454,7 @@ def project_block(data: CouncilData, project: dict, notes: list[str]) -> Block:
                 text(indicator["name"], span=2),
                 *cells,
                 text(figures.grade_text(indicator["grade"])),
-                text("", span=3),
+                *(text("") for _ in range(3)),
                 text("、".join(indicator_marks)),
             )
         )

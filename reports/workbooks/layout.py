@@ -152,17 +152,20 @@ class Sheet:
         """Every row in order: title area, headers, body, footnotes."""
         return [*self.heading, *self.header, *(row for block in self.body_blocks() for row in block.rows)]
 
-    def row_height(self, row: Row) -> float:
-        return row_height(row, self.widths)
+    def row_heights(self) -> list[float]:
+        """The height of every row, in the order of `rows()`."""
+        return [row_height(row, self.widths) for row in self.rows()]
 
-    def page_breaks(self) -> list[int]:
+    def page_breaks(self, heights: list[float] | None = None) -> list[int]:
         """The sheet rows (1-based) after which a printed page ends: a block that does not fit on what is
-        left of a page starts the next one; a block taller than a page is split between its rows."""
-        title = sum(self.row_height(row) for row in [*self.heading, *self.header])
+        left of a page starts the next one; a block taller than a page is split between its rows.
+        `heights` are `row_heights()` when the caller has them already."""
+        all_heights = self.row_heights() if heights is None else heights
+        title = sum(all_heights[: self.title_rows])
         capacity = PAGE_FILL * printable_height() / print_scale(self.widths) - title
         breaks, used, row_number = [], 0.0, self.title_rows
         for block in self.body_blocks():
-            heights = [self.row_height(row) for row in block.rows]
+            heights = all_heights[row_number : row_number + len(block.rows)]
             needed = sum(heights) + (block.chart.height_points + 2 * LINE_POINTS if block.chart else 0)
             if used and (block.new_page or used + needed > capacity):
                 breaks.append(row_number)
@@ -217,7 +220,7 @@ def row_height(row: Row, widths: tuple[float, ...]) -> float:
         # A larger font also takes more width per character.
         lines = text_lines(cell.value, width / scale)
         height = max(height, lines * LINE_POINTS * scale + ROW_PADDING)
-    return height
+    return round(height, 1)
 
 
 def column_points(width: float) -> float:

@@ -6,6 +6,7 @@ instead of holding every cell object in memory. Every text goes through
 """
 
 import datetime
+import statistics
 from io import BytesIO
 
 from openpyxl import Workbook
@@ -81,13 +82,20 @@ def _write_sheet(workbook: Workbook, sheet: Sheet, styles: _Styles) -> None:
     _print_setup(worksheet, sheet)
     for index, width in enumerate(sheet.widths, start=1):
         worksheet.column_dimensions[get_column_letter(index)].width = width
+    heights = sheet.row_heights()
+    # Most rows hold one line: they take the sheet's default height, so only taller rows need a
+    # row record of their own.
+    usual = statistics.mode(heights) if heights else layout.MIN_ROW_POINTS
+    worksheet.sheet_format.defaultRowHeight = usual
+    worksheet.sheet_format.customHeight = True
     row_number = 0
     charts, merges = [], []
     for rows, chart in _row_groups(sheet):
         first = row_number + 1
         for row in rows:
+            if heights[row_number] != usual:
+                worksheet.row_dimensions[row_number + 1].height = heights[row_number]
             row_number += 1
-            worksheet.row_dimensions[row_number].height = round(sheet.row_height(row), 1)
             worksheet.append(_cells(worksheet, row, row_number, styles, merges))
         if chart:
             charts.append((chart, first, row_number, len(rows[0]) - 1))
@@ -95,7 +103,7 @@ def _write_sheet(workbook: Workbook, sheet: Sheet, styles: _Styles) -> None:
         worksheet.add_chart(_bar_chart(worksheet, chart, first, last, series), f"A{last + 2}")
     # Set at once: adding ranges one by one compares each with all before it. They never overlap.
     worksheet.merged_cells = MultiCellRange(merges)
-    for row in sheet.page_breaks():
+    for row in sheet.page_breaks(heights):
         worksheet.row_breaks.append(Break(id=row))
 
 
