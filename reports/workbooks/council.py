@@ -36,7 +36,7 @@ from reports.workbooks.layout import (
     Sheet,
     text,
 )
-from reports.workbooks.render import workbook_bytes
+from reports.workbooks.render import cycle_collection_paused, workbook_bytes
 from reports.workbooks.selectors import (
     ActionText,
     Change,
@@ -113,7 +113,8 @@ class CouncilWorkbook:
 
     def render(self) -> bytes:
         title = f"{self.data.plan.name} {REPORT_TITLE} {fiscal_year_label(self.data.figures.year)}"
-        return workbook_bytes(self.sheets(), title=title)
+        with cycle_collection_paused():
+            return workbook_bytes(self.sheets(), title=title)
 
 
 # The cover ---------------------------------------------------------------------------------------

@@ -5,11 +5,10 @@ the project's record that year (`projects.scoping`), so department staff get the
 the zip of a year's 評価シート for the DX office only.
 """
 
-import datetime
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 
 from evaluation.enums import CycleStatus
@@ -48,7 +47,7 @@ def council(request, year: int):
     """The year's council workbook."""
     if not sees_everything(request.user):
         raise PermissionDenied("議会報告はDX推進課と閲覧者だけがダウンロードできます。")
-    workbook = CouncilWorkbook(fiscal_year=_fiscal_year(year), today=datetime.date.today())
+    workbook = CouncilWorkbook(fiscal_year=_fiscal_year(year), today=timezone.localdate())
     return _download(workbook.render(), workbook.filename, XLSX)
 
 
@@ -65,6 +64,8 @@ def evaluation_sheet(request, code: str, year: int):
     if record is None:
         raise Http404("この事業のこの年度の評価シートはありません。")
     sheet = EvaluationSheet.of(fiscal_year=record.cycle, project=record.project)
+    if sheet.project is None:  # not in the figures reported when the year was locked
+        raise Http404("この事業は、この年度の報告時点の記録に含まれていません。")
     return _download(sheet.render(), sheet.filename, XLSX)
 
 

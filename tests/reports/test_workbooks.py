@@ -431,3 +431,10 @@ def test_downloads_take_the_same_queries_whatever_the_number_of_projects(
         response = client.get("/reports/projects/2025.zip")
         content = b"".join(response.streaming_content)
     assert len(zipfile.ZipFile(io.BytesIO(content)).namelist()) == 34 * (copies + 1)
+
+
+def test_a_project_missing_from_the_reported_figures_answers_404_not_500(demo, client):
+    factories.projects_clone(demo, copies=1)  # records of the locked FY2024 the snapshot never saw
+    login(client, "dx")
+    assert client.get("/reports/projects/1-1-1-02-01/2024.xlsx").status_code == 404
+    assert client.get("/reports/projects/1-1-1-02-01/2025.xlsx").status_code == 200
