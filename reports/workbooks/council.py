@@ -106,6 +106,7 @@ class CouncilWorkbook:
         return [
             cover_sheet(data, goals),
             summary_sheet(data),
+            distribution_sheet(data),
             *goals,
             concerns_sheet(data),
             changes_sheet(data),
@@ -172,10 +173,8 @@ def cover_sheet(data: CouncilData, goal_sheets: list[Sheet]) -> Sheet:
     if figures.sample:
         lines.append(("サンプル", "サンプル：この報告書の数値はデモ用のサンプルで、市の実績ではありません。"))
     contents = [
-        (
-            "評価の概要",
-            "事業と施策目標値の評価区分ごとの件数と割合（計画全体・基本目標・施策）、評価の分布のグラフ",
-        ),
+        ("評価の概要", "事業と施策目標値の評価区分ごとの件数と割合（計画全体・基本目標・施策）"),
+        ("評価の分布", "基本目標別の事業の評価区分ごとの件数のグラフと、その数値"),
         *((sheet.name, sheet.heading[0][0].value) for sheet in goal_sheets),
         ("B・C評価", "評価がBまたはCの施策・事業と、その理由、外部委員会の意見と市の対応方針"),
         (
@@ -259,7 +258,6 @@ def summary_sheet(data: CouncilData) -> Sheet:
             targets = figures.indicators[("measure", measure["code"])]
             rows.append(summary_row(figures, "施策", measure["code"], measure, projects, targets, TEXT))
         blocks.append(Block(tuple(rows)))
-    blocks.append(distribution_block(figures))
     footnotes = [
         f"達成度：指標の{figures.graded_by_label}の平均（事業・施策目標値・施策・基本目標の順に平均）。割合は評価できた項目に占める割合です。",
         "対象外：数値がない、評価不能（−）、この年度に実施していないなどで件数に数えなかった事業です。",
@@ -312,8 +310,10 @@ def summary_row(figures, kind, code, node, projects, targets, style) -> layout.R
     )
 
 
-def distribution_block(figures: YearFigures) -> Block:
-    """The chart of the projects' grades per basic goal, on a page of its own, with its numbers."""
+def distribution_sheet(data: CouncilData) -> Sheet:
+    """The chart of the projects' grades per basic goal, with its numbers."""
+    figures = data.figures
+    widths = (16.0, *(18.0 for _ in figures.rated))
     rows = [
         (text("基本目標", HEADER), *(text(figures.labels[code], HEADER) for code in figures.rated)),
         *(
@@ -324,8 +324,14 @@ def distribution_block(figures: YearFigures) -> Block:
             for goal in figures.goals
         ),
     ]
-    chart = layout.Chart(title=year_heading("基本目標別の事業の評価", figures.year), y_title="事業数（件）")
-    return Block(tuple(rows), new_page=True, chart=chart)
+    title = year_heading("基本目標別の事業の評価", figures.year)
+    chart = layout.Chart(title=title, y_title="事業数（件）")
+    return Sheet(
+        name="評価の分布",
+        widths=widths,
+        heading=[(text(title, TITLE, span=len(widths)),)],
+        blocks=[Block(tuple(rows), chart=chart)],
+    )
 
 
 # One sheet per basic goal -------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from reports.workbooks.evaluation_sheet import EvaluationSheet
 from tests import factories
 
 MADE_ON = datetime.date(2026, 12, 1)
-SHEETS = ["表紙", "評価の概要", "基本目標1", "基本目標2", "基本目標3", "B・C評価", "計画の変更"]
+SHEETS = ["表紙", "評価の概要", "評価の分布", "基本目標1", "基本目標2", "基本目標3", "B・C評価", "計画の変更"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -79,7 +79,7 @@ def test_the_data_step_lays_out_sheets_without_a_spreadsheet_library(demo):
     assert summary.heading[2][0].value == (
         "施策目標値の評価：A（予定どおり） 1件（12.5%）、B（若干の遅れ） 7件（87.5%）、C（大幅な遅れ） 0件（0.0%）"
     )
-    assert [cell.value for cell in sheets[2].header[0]] == [name for name, _ in GOAL_COLUMNS]
+    assert [cell.value for cell in sheets[3].header[0]] == [name for name, _ in GOAL_COLUMNS]
 
 
 def test_cover_names_the_plan_year_date_made_and_the_reported_figures(demo):
@@ -123,7 +123,25 @@ def test_summary_counts_and_shares_are_numbers_with_formats(demo):
     assert plan_row[6].value == pytest.approx(23 / 31)
     assert plan_row[6].number_format == "0.0%"
     assert [plan_row[11].value, plan_row[12].value, plan_row[14].value] == [3, 1, 7]
-    assert len(summary._charts) == 1
+
+
+def test_the_grade_distribution_is_a_native_chart_beside_its_numbers(demo):
+    sheet = reopen(council(2024).render())["評価の分布"]
+    assert [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)] == [
+        ["基本目標", "A（予定どおり）", "B（若干の遅れ）", "C（大幅な遅れ）"],
+        ["基本目標1", 9, 0, 1],
+        ["基本目標2", 8, 2, 1],
+        ["基本目標3", 6, 3, 1],
+    ]
+    assert sheet["B3"].number_format == '#,##0"件"'
+    [chart] = sheet._charts
+    assert (chart.tagname, chart.grouping, chart.type) == ("barChart", "stacked", "col")
+    assert [series.tx.strRef.f for series in chart.series] == [
+        "'評価の分布'!B2",
+        "'評価の分布'!C2",
+        "'評価の分布'!D2",
+    ]
+    assert chart.series[0].val.numRef.f == "'評価の分布'!$B$3:$B$5"
 
 
 def test_goal_sheet_holds_the_measure_targets_and_a_known_project(demo):
@@ -242,6 +260,7 @@ def test_every_sheet_prints_a4_landscape_fitted_to_width_with_repeated_headers(d
     titles = {
         "表紙": None,
         "評価の概要": "$1:$6",
+        "評価の分布": "$1:$1",
         "基本目標1": "$1:$3",
         "B・C評価": "$1:$2",
         "計画の変更": "$1:$3",
