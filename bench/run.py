@@ -9,6 +9,8 @@ Then, for the roll-up itself:
 
 * `explanation, stored`: the plan's explanation page when its figures are stored (what every page
   but the first after a change costs), with the page's HTML size;
+* `council workbook`: the council report of the newest locked and open years (bench/workbooks.py),
+  beside openpyxl alone writing the same cells, and its peak memory;
 * `rollup from scratch`: computing the year's figures from the database (what the first page after
   a change pays), beside `its SQL run raw`: the same queries with the same parameters, fetched by
   the database driver alone; the ratio is what Python adds on top of the database. Its peak memory
@@ -37,6 +39,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
 from bench.scale import scale_data  # noqa: E402
+from bench.workbooks import workbook_rows  # noqa: E402
 from evaluation.demo import demo_load  # noqa: E402
 from evaluation.rollups.figures import rollup_figures  # noqa: E402
 from evaluation.rollups.snapshots import snapshot_take  # noqa: E402
@@ -153,6 +156,7 @@ def bench_size(plan: Plan, client) -> list[tuple[str, int, str]]:
     rows.append(("rollup from scratch", queries, f"{seconds * 1000:7.1f} ms"))
     rows.append(("  its SQL run raw", queries, f"{raw * 1000:7.1f} ms  ratio {seconds / raw:.1f}×"))
     rows.append(("  its peak memory", queries, f"{peak_memory(fresh) / 2**20:7.1f} MB"))
+    rows += workbook_rows(plan)
     return rows
 
 

@@ -13,5 +13,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("rollups/", include("evaluation.rollups.urls")),
     path("dashboard/", include("reports.dashboard.urls")),
+    path("reports/", include("reports.workbooks.urls")),
     path("", include("reports.public.urls")),
 ]

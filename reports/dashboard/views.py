@@ -14,6 +14,7 @@ from django.shortcuts import render
 
 from core.fiscal import fiscal_year_label
 from evaluation.enums import RecordStatus
+from projects.scoping import is_dx_office
 from reports.dashboard import charts
 from reports.dashboard.forms import DashboardFilterForm
 from reports.dashboard.selectors import (
@@ -101,6 +102,7 @@ def overview(request):
         figures=figures,
         heat_by=heat_by,
         rated=rated,
+        dx_office=is_dx_office(request.user),
     )
 
 
