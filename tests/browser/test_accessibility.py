@@ -55,6 +55,11 @@ class Listed:
 
 
 PAGES = [
+    Listed("トップページ", "/"),
+    Listed("計画の概要", "/plan/"),
+    Listed("施策の進捗（公開）", "/plan/measures/1-1/"),
+    Listed("年度の評価結果（公開）", "/plan/years/2024/"),
+    Listed("オープンデータ", "/open-data/"),
     Listed("ログイン", "/admin/login/"),
     Listed("アクセシビリティ", "/accessibility/"),
     Listed("ページが見つかりません（404）", "/no-such-page/", status=404),
