@@ -34,12 +34,13 @@ def rollup_figures(rollup: YearRollup) -> dict:
     }
 
 
-def snapshot_figures(rollup: YearRollup, *, results: dict[str, str]) -> dict:
+def snapshot_figures(rollup: YearRollup, *, results: dict[str, str] | None = None) -> dict:
     """The command's figures plus each project's responsible department under its name that year and
     `results`, the main results (主な実績) of its approved record by project code: what the public pages
-    show of the year once it is locked."""
+    show of the year once it is locked. Reports that read the records' words themselves leave `results`
+    empty."""
     departments = {figure.code: figure.department for figure in rollup.projects}
-    return {**rollup_figures(rollup), "departments": departments, "results": results}
+    return {**rollup_figures(rollup), "departments": departments, "results": results or {}}
 
 
 def _number(value: Decimal | None) -> float | None:
