@@ -28,7 +28,7 @@ from functools import cached_property
 from core.fiscal import fiscal_year_label
 from evaluation.enums import ActualStatus, Completion, RecordStatus
 from evaluation.models import Grade
-from evaluation.rollups.selectors import RollupInputs
+from evaluation.rollups.selectors import IndicatorRow, RollupInputs
 from evaluation.samples import is_sample_indicator, is_sample_project
 from measures.enums import Direction, IndicatorKind
 from strategy.achievement import (
@@ -52,10 +52,9 @@ from strategy.achievement import (
     project_exclusion,
     project_rollup,
     propose_grade,
-    tally,
-    tally_combined,
     target_for_year,
 )
+from strategy.achievement import tally as count_grades
 from strategy.models import GradingRate
 
 NO_RECORD = "この年度の評価記録がない"
@@ -124,23 +123,27 @@ class GradeLine:
 
 @dataclass(frozen=True)
 class Counts:
-    """A grade count with its grades as objects, for pages and reports.
+    """A grade count of `items` with its grades as objects, for pages and reports.
 
-    `lines` and `text` are worked out when first read: most of a year's counts (one per project)
-    are never shown.
+    The count (`tally`), its `lines` and `text` are worked out when first read: most of a year's
+    counts (one per project) are never shown.
     """
 
-    tally: Tally
+    items: tuple[Graded, ...]
     scale: Scale
 
     @classmethod
     def of(cls, items: list[Graded], scale: Scale) -> "Counts":
-        return cls(tally(items, rated=scale.rated), scale)
+        return cls(tuple(items), scale)
 
     @classmethod
     def combined(cls, parts: list["Counts"], scale: Scale) -> "Counts":
         """The count of all the parts' items together, in order (a goal's of its measures')."""
-        return cls(tally_combined([part.tally for part in parts], rated=scale.rated), scale)
+        return cls(tuple(item for part in parts for item in part.items), scale)
+
+    @cached_property
+    def tally(self) -> Tally:
+        return count_grades(self.items, rated=self.scale.rated)
 
     @cached_property
     def lines(self) -> tuple[GradeLine, ...]:
@@ -153,22 +156,17 @@ class Counts:
         return self.tally.text(self.scale.labels)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class IndicatorFigure:
-    """One indicator's figure for the year: target, actual, its two rates, grade and forecast."""
+    """One indicator's figure for the year: target, actual, its two rates, grade and forecast.
+
+    The indicator's own fields (code, name, unit, baseline, final target…) are read from `row`.
+    Slotted and not frozen, as it is built thousands of times a year; never changed once built.
+    """
 
     kind: str  # measure_indicator | outcome_indicator
     owner: str  # the measure's or project's code
-    code: str
-    name: str
-    unit: str
-    decimals: int
-    direction: str
-    indicator_kind: str
-    baseline: Decimal | None
-    baseline_year: int | None
-    final_target: Decimal | None
-    final_year: int | None
+    row: IndicatorRow
     target: YearTarget
     actual: Decimal | None
     status: str | None  # the actual's status; None when no result row exists
@@ -176,6 +174,46 @@ class IndicatorFigure:
     grade: Grade | None
     forecast: Forecast
     sample: bool = False  # demo values: shown 「サンプル」
+
+    @property
+    def code(self) -> str:
+        return self.row.code
+
+    @property
+    def name(self) -> str:
+        return self.row.name
+
+    @property
+    def unit(self) -> str:
+        return self.row.unit
+
+    @property
+    def decimals(self) -> int:
+        return self.row.decimals
+
+    @property
+    def direction(self) -> str:
+        return self.row.spec.direction
+
+    @property
+    def indicator_kind(self) -> str:
+        return self.row.spec.kind
+
+    @property
+    def baseline(self) -> Decimal | None:
+        return self.row.spec.baseline
+
+    @property
+    def baseline_year(self) -> int | None:
+        return self.row.spec.baseline_year
+
+    @property
+    def final_target(self) -> Decimal | None:
+        return self.row.spec.final_target
+
+    @property
+    def final_year(self) -> int | None:
+        return self.row.spec.final_year
 
     @property
     def achievement(self) -> Achievement:
@@ -200,7 +238,7 @@ class IndicatorFigure:
         return Graded(self.kind, self.code, grade, self.achievement.missing_reason, self.name)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ActionFigure:
     code: str
     description: str
@@ -211,7 +249,7 @@ class ActionFigure:
         return Completion(self.completion).label if self.completion else "未入力"
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class Figure:
     """A project's, initiative's, measure's, goal's or the plan's figure for the year, with its explanation.
 
@@ -371,7 +409,9 @@ def rollup_compute(inputs: RollupInputs) -> YearRollup:
     by_measure: dict[str, list[Figure]] = {}
     for project in projects:
         by_measure.setdefault(project.parent, []).append(project)
-    measures = [_measure(measure, by_measure.get(measure.code, []), inputs, scale) for measure in inputs.measures]
+    measures = [
+        _measure(measure, by_measure.get(measure.code, []), inputs, scale) for measure in inputs.measures
+    ]
     goals = [
         _goal(goal, members, scale)
         for goal in inputs.goals
@@ -399,7 +439,9 @@ def _project(project, inputs: RollupInputs, scale: Scale) -> Figure:
         "name": project.name,
         "parent": project.measure_code,
         "initiative": (
-            f"{project.measure_code}-{project.initiative_number}" if project.initiative_number is not None else ""
+            f"{project.measure_code}-{project.initiative_number}"
+            if project.initiative_number is not None
+            else ""
         ),
         "department": project.department,
         "record_status": record.status if record else "",
@@ -415,7 +457,7 @@ def _project(project, inputs: RollupInputs, scale: Scale) -> Figure:
     if exclusion:
         return Figure(
             **common,
-            rollup=Rollup(None, "", exclusion),
+            rollup=Rollup(None, "", missing_reason=exclusion),
             counts=Counts.of([], scale),
             exclusion=exclusion,
             no_figure_reason=exclusion,
@@ -460,34 +502,24 @@ def _actions(project, record) -> list[ActionFigure]:
 
 
 def _indicator(
-    kind: str, indicator, owner: str, result, inputs: RollupInputs, scale: Scale
+    kind: str, indicator: IndicatorRow, owner: str, result, inputs: RollupInputs, scale: Scale
 ) -> IndicatorFigure:
     spec = indicator.spec
     target = target_for_year(spec, inputs.fiscal_year)
-    actual = result.actual if result else None
-    status = result.actual_status if result else None
+    actual, status = result if result else (None, None)
     history = inputs.outcome_actuals if kind == "outcome_indicator" else inputs.target_actuals
     rates = indicator_rates(spec, target.value, actual, status or "", graded_by=inputs.plan.grading_rate)
     return IndicatorFigure(
-        kind=kind,
-        owner=owner,
-        code=indicator.code,
-        name=indicator.name,
-        unit=indicator.unit,
-        decimals=indicator.decimals,
-        direction=indicator.direction,
-        indicator_kind=indicator.kind,
-        baseline=indicator.baseline_value,
-        baseline_year=indicator.baseline_year,
-        final_target=indicator.final_target,
-        final_year=indicator.final_target_year,
-        target=target,
-        actual=actual,
-        status=status,
-        rates=rates,
-        grade=scale.propose(rates.grading.value),
-        forecast=forecast(spec, history.get(indicator.pk, {})),
-        sample=is_sample_indicator(indicator),
+        kind,
+        owner,
+        indicator,
+        target,
+        actual,
+        status,
+        rates,
+        scale.propose(rates.grading.value),
+        forecast(spec, history.get(indicator.pk, {})),
+        is_sample_indicator(indicator),
     )
 
 
@@ -523,9 +555,7 @@ def _measure(measure, projects: list[Figure], inputs: RollupInputs, scale: Scale
         no_figure_reason=rollup.note or NOTHING_TO_AVERAGE,
         children=projects,
         sample=any(figure.sample for figure in [*projects, *targets]),
-        initiatives=[
-            _initiative(measure, initiative, projects, scale) for initiative in measure.initiatives
-        ],
+        initiatives=[_initiative(measure, initiative, projects, scale) for initiative in measure.initiatives],
         indicators=targets,
     )
 
