@@ -26,8 +26,8 @@ listed with the reason, never counted as zero. Grade counts and shares are taken
 only. A linear trend over the yearly actuals forecasts whether the final target will be reached.
 """
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
@@ -50,8 +50,12 @@ NO_ACTUAL = "実績未入力"
 MISSING_BY_STATUS = {"tallying": "集計中", "not_surveyed": "調査未実施"}
 
 
-@dataclass(frozen=True, slots=True)
-class IndicatorSpec:
+# The hot value types below are named tuples or slotted classes rather than frozen dataclasses: a
+# year's roll-up makes tens of thousands of them, and a tuple is built several times faster, takes
+# less memory and, holding only numbers and text, is soon left alone by the garbage collector.
+
+
+class IndicatorSpec(NamedTuple):
     """What the arithmetic needs to know about an indicator."""
 
     direction: str  # increase | decrease | maintain | achieve
@@ -61,7 +65,7 @@ class IndicatorSpec:
     final_target: Decimal | None = None
     final_year: int | None = None
     tolerance: Decimal = ZERO
-    yearly_targets: Mapping[int, Decimal] = field(default_factory=dict)
+    yearly_targets: Mapping[int, Decimal] = {}  # shared when not given: never changed
 
     @property
     def binary(self) -> bool:
@@ -71,11 +75,6 @@ class IndicatorSpec:
 class YearTarget(NamedTuple):
     value: Decimal | None
     interpolated: bool = False
-
-
-# The hot value types below are named tuples or slotted classes rather than frozen dataclasses: a
-# year's roll-up makes tens of thousands of them, and a tuple is built several times faster, takes
-# less memory and, holding only numbers and text, is soon left alone by the garbage collector.
 
 
 class Achievement:
@@ -213,17 +212,33 @@ def indicator_rates(
     graded_by: str = PROGRESS,
 ) -> IndicatorRates:
     """Both figures of one indicator result, for pages that show them side by side."""
-    return IndicatorRates(
-        progress_rate(spec, target, actual, status),
-        attainment_rate(spec, target, actual, status),
-        graded_by,
-    )
+    shared = _shared(spec, target, actual, status)
+    if shared is not None:
+        return IndicatorRates(shared, shared, graded_by)
+    return IndicatorRates(_progress(spec, target, actual), _attainment(spec, target, actual), graded_by)
 
 
 def progress_rate(
     spec: IndicatorSpec, target: Decimal | None, actual: Decimal | None, status: str = ""
 ) -> Achievement:
     """進捗率: progress of `actual` from the baseline toward `target`, else the plain ratio."""
+    shared = _shared(spec, target, actual, status)
+    return shared if shared is not None else _progress(spec, target, actual)
+
+
+def attainment_rate(
+    spec: IndicatorSpec, target: Decimal | None, actual: Decimal | None, status: str = ""
+) -> Achievement:
+    """達成率: `actual / target` for an increase, `target / actual` for a decrease."""
+    shared = _shared(spec, target, actual, status)
+    return shared if shared is not None else _attainment(spec, target, actual)
+
+
+def _shared(
+    spec: IndicatorSpec, target: Decimal | None, actual: Decimal | None, status: str
+) -> Achievement | None:
+    """The figure both rates agree on: none (and why), a milestone done or not, a level maintained
+    or not; None when the two rates differ."""
     missing = _missing(spec, target, actual, status)
     if missing is not None:
         return missing
@@ -231,6 +246,10 @@ def progress_rate(
         return _done(target, actual)
     if spec.direction == "maintain":
         return _maintain(target, actual, spec.tolerance)
+    return None
+
+
+def _progress(spec: IndicatorSpec, target: Decimal, actual: Decimal) -> Achievement:
     if spec.baseline is not None and _target_lies_ahead(spec, target):
         return _result(
             (actual - spec.baseline) / (target - spec.baseline),
@@ -239,17 +258,7 @@ def progress_rate(
     return _ratio(spec.direction, target, actual)
 
 
-def attainment_rate(
-    spec: IndicatorSpec, target: Decimal | None, actual: Decimal | None, status: str = ""
-) -> Achievement:
-    """達成率: `actual / target` for an increase, `target / actual` for a decrease."""
-    missing = _missing(spec, target, actual, status)
-    if missing is not None:
-        return missing
-    if spec.binary:
-        return _done(target, actual)
-    if spec.direction == "maintain":
-        return _maintain(target, actual, spec.tolerance)
+def _attainment(spec: IndicatorSpec, target: Decimal, actual: Decimal) -> Achievement:
     if spec.direction == "decrease":
         return _inverse_ratio(target, actual)
     if target <= 0:
@@ -262,12 +271,19 @@ def _missing(
 ) -> Achievement | None:
     """Why there is no figure, or None when there can be one."""
     if spec.kind == "qualitative":
-        return Achievement(None, missing_reason=NOT_SCORED)
+        return _NONE[NOT_SCORED]
     if actual is None:
-        return Achievement(None, missing_reason=MISSING_BY_STATUS.get(status, NO_ACTUAL))
+        return _NONE[MISSING_BY_STATUS.get(status, NO_ACTUAL)]
     if target is None:
-        return Achievement(None, missing_reason=NO_TARGET)
+        return _NONE[NO_TARGET]
     return None
+
+
+# Achievements are never changed, so every indicator without a figure for the same reason shares one.
+_NONE = {
+    reason: Achievement(None, missing_reason=reason)
+    for reason in (NOT_SCORED, NO_TARGET, NO_ACTUAL, *MISSING_BY_STATUS.values())
+}
 
 
 def _done(target: Decimal, actual: Decimal) -> Achievement:
@@ -429,29 +445,52 @@ class Term(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Rollup:
-    """An equal-weight mean and everything needed to re-check it by hand."""
+    """An equal-weight mean and everything needed to re-check it by hand.
+
+    It keeps the `parts` it was offered; the `terms` it averaged, the items it `excluded` and its
+    `formula` are worked out from them when read: a page explains a few of a year's thousands of
+    roll-ups."""
 
     value: Decimal | None
     basis: str  # what was averaged, in words
-    terms: tuple[Term, ...] = ()
-    excluded: tuple[Exclusion, ...] = ()
+    parts: tuple[Part, ...] = ()  # those with a figure were averaged, the others left out
     note: str = ""  # why this basis was used, when it is a fallback
     rule: str = EQUAL_WEIGHTS
     missing_reason: str = NOTHING_TO_AVERAGE  # written as the formula when there is no value
+    passed_over: tuple[
+        Part, ...
+    ] = ()  # the first basis's items, none with a figure, when a fallback was used
+
+    @property
+    def terms(self) -> tuple[Term, ...]:
+        """The items averaged, each with its figure as counted (within [0, 1])."""
+        return tuple(
+            Term(p.kind, p.code, p.value, bounded(p.value), p.name) for p in self.parts if p.value is not None
+        )
+
+    @property
+    def excluded(self) -> tuple[Exclusion, ...]:
+        """The items left out, with why: those of the first basis when a fallback was used, then the others."""
+        return tuple(
+            Exclusion(p.kind, p.code, p.reason or NO_FIGURE, p.name)
+            for p in (*self.passed_over, *self.parts)
+            if p.value is None
+        )
 
     @property
     def formula(self) -> str:
-        """The sum written out with its result: 「（1.0000 + 0.6000）÷ 2 = 0.8000」. Written when read:
-        a page shows a few of the year's thousands of roll-ups."""
+        """The sum written out with its result: 「（1.0000 + 0.6000）÷ 2 = 0.8000」."""
         if self.value is None:
             return self.missing_reason
-        written = " + ".join(fraction_text(term.counted) for term in self.terms)
-        return f"（{written}）÷ {len(self.terms)} = {fraction_text(self.value)}"
+        terms = self.terms
+        written = " + ".join(fraction_text(term.counted) for term in terms)
+        return f"（{written}）÷ {len(terms)} = {fraction_text(self.value)}"
 
     @property
     def weight(self) -> str:
         """Each counted item's weight, as a fraction: 「1/3」."""
-        return f"1/{len(self.terms)}" if self.terms else "−"
+        counted = sum(1 for p in self.parts if p.value is not None)
+        return f"1/{counted}" if counted else "−"
 
 
 def bounded(value: Decimal) -> Decimal:
@@ -470,24 +509,18 @@ def action_part(code: str, completion: str, name: str = "") -> Part:
     return Part("action_goal", code, score, "" if score is not None else NO_COMPLETION, name)
 
 
-def average(parts: Sequence[Part], *, basis: str) -> Rollup:
+def average(parts: Iterable[Part], *, basis: str) -> Rollup:
     """The equal-weight mean of the parts that have a figure; the others are listed as excluded."""
-    counted: list[Term] = []
-    left_out: list[Exclusion] = []
-    for kind, code, value, reason, name in parts:
-        if value is None:
-            left_out.append(Exclusion(kind, code, reason or NO_FIGURE, name))
-        else:
-            counted.append(Term(kind, code, value, bounded(value), name))
+    parts = tuple(parts)
+    counted = [bounded(part.value) for part in parts if part.value is not None]
     if not counted:
-        return Rollup(None, basis, excluded=tuple(left_out))
-    value = sum(term.counted for term in counted) / len(counted)
-    return Rollup(value, basis, tuple(counted), tuple(left_out))
+        return Rollup(None, basis, parts)
+    return Rollup(sum(counted) / len(counted), basis, parts)
 
 
 def average_or_fallback(
-    primary: Sequence[Part],
-    fallback: Sequence[Part],
+    primary: Iterable[Part],
+    fallback: Iterable[Part],
     *,
     primary_basis: str,
     fallback_basis: str,
@@ -496,7 +529,8 @@ def average_or_fallback(
     """The mean of `primary`, or of `fallback` when no primary item has a figure.
 
     Primary items without a figure are listed as excluded either way; fallback items only when
-    the fallback was needed. `fallback_scoring` says how fallback items were scored.
+    the fallback was needed (so `fallback` may be a generator, read only then).
+    `fallback_scoring` says how fallback items were scored.
     """
     first = average(primary, basis=primary_basis)
     if first.value is not None:
@@ -508,17 +542,10 @@ def average_or_fallback(
         else f"{primary_basis}にも{fallback_basis}にも数値がない"
     )
     # Built directly rather than with `dataclasses.replace`, which costs several times as much.
-    return Rollup(
-        second.value,
-        second.basis,
-        second.terms,
-        excluded=first.excluded + second.excluded,
-        note=note,
-        rule=second.rule,
-    )
+    return Rollup(second.value, second.basis, second.parts, note, second.rule, passed_over=first.parts)
 
 
-def project_rollup(indicators: Sequence[Part], actions: Sequence[Part]) -> Rollup:
+def project_rollup(indicators: Iterable[Part], actions: Iterable[Part]) -> Rollup:
     """A project's figure: its outcome indicators, else its action goals' completion."""
     return average_or_fallback(
         indicators,
@@ -529,7 +556,7 @@ def project_rollup(indicators: Sequence[Part], actions: Sequence[Part]) -> Rollu
     )
 
 
-def measure_rollup(targets: Sequence[Part], projects: Sequence[Part]) -> Rollup:
+def measure_rollup(targets: Iterable[Part], projects: Iterable[Part]) -> Rollup:
     """A measure's figure: its target indicators (施策目標値), else its projects' figures."""
     return average_or_fallback(
         targets, projects, primary_basis="施策目標値の達成度", fallback_basis="構成事業の達成度"
@@ -688,13 +715,25 @@ def forecast(spec: IndicatorSpec, actuals: Mapping[int, Decimal]) -> Forecast:
     qualitative indicators, and indicators without a final target, are not forecast.
     """
     if spec.binary or spec.kind == "qualitative" or spec.final_target is None or spec.final_year is None:
-        return Forecast("not_applicable", len(actuals))
+        return _no_line("not_applicable", len(actuals))
     if len(actuals) < 2:
-        return Forecast("insufficient", len(actuals))
+        return _no_line("insufficient", len(actuals))
     slope, intercept = _least_squares(actuals)
     projected = _round(intercept + slope * spec.final_year)
     outlook = "on_track" if _reaches(spec, projected) else "at_risk"
     return Forecast(outlook, len(actuals), projected, _round(slope), spec.final_target, spec.final_year)
+
+
+def _no_line(outlook: str, points: int) -> Forecast:
+    """A forecast without a line; equal ones are shared (forecasts are never changed)."""
+    key = (outlook, points)
+    found = _NO_LINE.get(key)
+    if found is None:
+        found = _NO_LINE[key] = Forecast(outlook, points)
+    return found
+
+
+_NO_LINE: dict[tuple[str, int], Forecast] = {}
 
 
 def _least_squares(points: Mapping[int, Decimal]) -> tuple[Decimal, Decimal]:

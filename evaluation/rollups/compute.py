@@ -21,9 +21,11 @@ Figures computed from demo rows are marked `sample` (see `evaluation.samples`), 
 figure above one.
 """
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
+from typing import NamedTuple
 
 from core.fiscal import fiscal_year_label
 from evaluation.enums import ActualStatus, Completion, RecordStatus
@@ -123,27 +125,28 @@ class GradeLine:
 
 @dataclass(frozen=True)
 class Counts:
-    """A grade count of `items` with its grades as objects, for pages and reports.
+    """The grade count of `figures` (indicator or project figures, anything with a `graded`), with
+    its grades as objects, for pages and reports.
 
     The count (`tally`), its `lines` and `text` are worked out when first read: most of a year's
     counts (one per project) are never shown.
     """
 
-    items: tuple[Graded, ...]
+    figures: tuple
     scale: Scale
 
     @classmethod
-    def of(cls, items: list[Graded], scale: Scale) -> "Counts":
-        return cls(tuple(items), scale)
+    def of(cls, figures: list, scale: Scale) -> "Counts":
+        return cls(tuple(figures), scale)
 
     @classmethod
     def combined(cls, parts: list["Counts"], scale: Scale) -> "Counts":
-        """The count of all the parts' items together, in order (a goal's of its measures')."""
-        return cls(tuple(item for part in parts for item in part.items), scale)
+        """The count of all the parts' figures together, in order (a goal's of its measures')."""
+        return cls(tuple(figure for part in parts for figure in part.figures), scale)
 
     @cached_property
     def tally(self) -> Tally:
-        return count_grades(self.items, rated=self.scale.rated)
+        return count_grades([figure.graded for figure in self.figures], rated=self.scale.rated)
 
     @cached_property
     def lines(self) -> tuple[GradeLine, ...]:
@@ -238,8 +241,7 @@ class IndicatorFigure:
         return Graded(self.kind, self.code, grade, self.achievement.missing_reason, self.name)
 
 
-@dataclass(frozen=True, slots=True)
-class ActionFigure:
+class ActionFigure(NamedTuple):
     code: str
     description: str
     completion: str
@@ -273,10 +275,10 @@ class Figure:
     department: str = ""  # projects: the responsible department's name that year
     record_status: str = ""  # projects: the record's workflow state
     sample: bool = False  # computed from demo rows: shown 「サンプル」
-    children: list["Figure"] = field(default_factory=list)
-    initiatives: list["Figure"] = field(default_factory=list)
-    indicators: list[IndicatorFigure] = field(default_factory=list)
-    actions: list[ActionFigure] = field(default_factory=list)
+    children: Sequence["Figure"] = ()
+    initiatives: Sequence["Figure"] = ()
+    indicators: Sequence[IndicatorFigure] = ()
+    actions: Sequence[ActionFigure] = ()
 
     @property
     def achievement(self) -> Decimal | None:
@@ -467,7 +469,7 @@ def _project(project, inputs: RollupInputs, scale: Scale) -> Figure:
     actions = _actions(project, record)
     rollup = project_rollup(
         [indicator_part(i.kind, i.code, i.achievement, i.name) for i in indicators],
-        [action_part(a.code, a.completion, a.description) for a in actions],
+        (action_part(a.code, a.completion, a.description) for a in actions),  # read only when needed
     )
     proposed = scale.propose(rollup.value)
     final = scale.by_id(record.final_grade_id) if record and record.status == RecordStatus.APPROVED else None
@@ -477,7 +479,7 @@ def _project(project, inputs: RollupInputs, scale: Scale) -> Figure:
         proposed_grade=proposed,
         grade=final or proposed,
         grade_source="final" if final else "proposed",
-        counts=Counts.of([indicator.graded for indicator in indicators], scale),
+        counts=Counts.of(indicators, scale),
         indicators=indicators,
         actions=actions,
         no_figure_reason=(rollup.note or NOTHING_TO_AVERAGE) if record else NO_RECORD,
@@ -550,8 +552,8 @@ def _measure(measure, projects: list[Figure], inputs: RollupInputs, scale: Scale
         proposed_grade=proposed,
         grade=decided or proposed,
         grade_source="final" if decided else "proposed",
-        counts=Counts.of([project.graded for project in projects], scale),
-        target_counts=Counts.of([target.graded for target in targets], scale),
+        counts=Counts.of(projects, scale),
+        target_counts=Counts.of(targets, scale),
         no_figure_reason=rollup.note or NOTHING_TO_AVERAGE,
         children=projects,
         sample=any(figure.sample for figure in [*projects, *targets]),
@@ -569,7 +571,7 @@ def _initiative(measure, initiative, projects: list[Figure], scale: Scale) -> Fi
         name=initiative.title,
         parent=measure.code,
         **_mean_of(members, scale, basis="構成事業の達成度"),
-        counts=Counts.of([project.graded for project in members], scale),
+        counts=Counts.of(members, scale),
         children=members,
         sample=any(project.sample for project in members),
     )

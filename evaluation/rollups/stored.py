@@ -126,14 +126,22 @@ def figures_version(*, plan: Plan, fiscal_year: int) -> str:
 def gc_paused():
     """Keep the cyclic garbage collector out of a burst of allocations that are all kept.
 
-    Building a year's figures allocates a few hundred thousand objects that live on; each of the
+    Building a year's figures allocates some hundred thousand objects that live on; each of the
     collector's passes scans all of them again, which was most of the roll-up's time. Nothing in
-    that burst makes reference cycles to reclaim, and the collector runs again after it."""
+    that burst makes reference cycles to reclaim, and the collector runs again after it.
+
+    Afterwards the survivors are moved straight to the oldest generation (`freeze` then `unfreeze`
+    does that without scanning them), where a young collection would have put them after scanning
+    them all once more; the next full collection sees them as usual. Skipped when something else
+    froze objects, which `unfreeze` would release."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if not gc.get_freeze_count():
+            gc.freeze()
+            gc.unfreeze()
         if enabled:
             gc.enable()
 
