@@ -4,7 +4,8 @@ No queries here: everything comes from `selectors.rollup_inputs`. The arithmetic
 `strategy.achievement`'s; this module only walks the plan's tree and applies it:
 
 * an indicator has two figures, its 進捗率 and its 達成率; the plan's `grading_rate` says which one
-  grades it and is averaged upwards;
+  grades it. Both are averaged upwards the same way, so every figure has a mean 進捗率 (`progress`)
+  and a mean 達成率 (`attainment`), and its `rollup` (what grades it) is the plan's one of the two;
 * a project averages its outcome indicators, else its action goals' completion;
 * an initiative averages its projects; a measure averages its target indicators (施策目標値),
   else its projects; a goal averages its measures; the plan averages its goals. Equal weights,
@@ -21,7 +22,7 @@ Figures computed from demo rows are marked `sample` (see `evaluation.samples`), 
 figure above one.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -34,8 +35,10 @@ from evaluation.rollups.selectors import IndicatorRow, RollupInputs
 from evaluation.samples import is_sample_indicator, is_sample_project
 from measures.enums import Direction, IndicatorKind
 from strategy.achievement import (
+    ATTAINMENT,
     KIND_LABELS,
     NOTHING_TO_AVERAGE,
+    PROGRESS,
     Achievement,
     Exclusion,
     Forecast,
@@ -262,7 +265,9 @@ class Figure:
     level: str  # plan | goal | measure | initiative | project
     code: str
     name: str
-    rollup: Rollup
+    rollup: Rollup  # the mean of the rate that grades: `progress` or `attainment`, as the plan says
+    progress: Rollup  # the mean 進捗率
+    attainment: Rollup  # the mean 達成率
     counts: Counts
     target_counts: Counts | None = None
     proposed_grade: Grade | None = None
@@ -327,12 +332,12 @@ class Figure:
         """Whether the evaluator (or the DX office) graded the item 「−（評価不能）」."""
         return self.grade_source == "final" and self.grade is not None and self.grade.is_unrated
 
-    @property
-    def part(self) -> Part:
-        """The item as the average above counts it: left out when graded 「−」, as in the grade counts."""
+    def part(self, rate: str) -> Part:
+        """The item's mean `rate` (PROGRESS or ATTAINMENT) as the average above counts it: left out
+        when graded 「−」, as in the grade counts."""
         if self.decided_unrated:
             return Part(self.level, self.code, None, DECIDED_UNRATED, self.name)
-        return Part(self.level, self.code, self.achievement, self.no_figure_reason, self.name)
+        return Part(self.level, self.code, getattr(self, rate).value, self.no_figure_reason, self.name)
 
 
 @dataclass
@@ -407,6 +412,7 @@ class YearRollup:
 def rollup_compute(inputs: RollupInputs) -> YearRollup:
     """Walk the plan's tree bottom-up and compute every figure of the year."""
     scale = Scale(tuple(inputs.grades))
+    graded_by = inputs.plan.grading_rate
     projects = [_project(project, inputs, scale) for project in inputs.projects]
     by_measure: dict[str, list[Figure]] = {}
     for project in projects:
@@ -415,7 +421,7 @@ def rollup_compute(inputs: RollupInputs) -> YearRollup:
         _measure(measure, by_measure.get(measure.code, []), inputs, scale) for measure in inputs.measures
     ]
     goals = [
-        _goal(goal, members, scale)
+        _goal(goal, members, scale, graded_by)
         for goal in inputs.goals
         if (members := [m for m in measures if m.parent == str(goal.number)])
     ]
@@ -424,8 +430,8 @@ def rollup_compute(inputs: RollupInputs) -> YearRollup:
         plan_name=inputs.plan.name,
         fiscal_year=inputs.fiscal_year,
         scale=scale,
-        graded_by=inputs.plan.grading_rate,
-        plan_figure=_plan(inputs.plan, goals, scale),
+        graded_by=graded_by,
+        plan_figure=_plan(inputs.plan, goals, scale, graded_by),
         goals=goals,
         measures=measures,
         initiatives=[initiative for measure in measures for initiative in measure.initiatives],
@@ -457,9 +463,12 @@ def _project(project, inputs: RollupInputs, scale: Scale) -> Figure:
         year_label=fiscal_year_label,
     )
     if exclusion:
+        none = Rollup(None, "", missing_reason=exclusion)
         return Figure(
             **common,
-            rollup=Rollup(None, "", missing_reason=exclusion),
+            rollup=none,
+            progress=none,
+            attainment=none,
             counts=Counts.of([], scale),
             exclusion=exclusion,
             no_figure_reason=exclusion,
@@ -467,15 +476,19 @@ def _project(project, inputs: RollupInputs, scale: Scale) -> Figure:
         )
     indicators = _outcomes(project, record, inputs, scale)
     actions = _actions(project, record)
-    rollup = project_rollup(
-        [indicator_part(i.kind, i.code, i.achievement, i.name) for i in indicators],
-        (action_part(a.code, a.completion, a.description) for a in actions),  # read only when needed
+    means = _means(
+        inputs.plan.grading_rate,
+        lambda rate: project_rollup(
+            [indicator_part(i.kind, i.code, getattr(i.rates, rate), i.name) for i in indicators],
+            (action_part(a.code, a.completion, a.description) for a in actions),  # read only when needed
+        ),
     )
+    rollup = means["rollup"]
     proposed = scale.propose(rollup.value)
     final = scale.by_id(record.final_grade_id) if record and record.status == RecordStatus.APPROVED else None
     return Figure(
         **common,
-        rollup=rollup,
+        **means,
         proposed_grade=proposed,
         grade=final or proposed,
         grade_source="final" if final else "proposed",
@@ -537,10 +550,15 @@ def _measure(measure, projects: list[Figure], inputs: RollupInputs, scale: Scale
         )
         for indicator in measure.indicators
     ]
-    rollup = measure_rollup(
-        [indicator_part(t.kind, t.code, t.achievement, t.name) for t in targets],
-        [project.part for project in projects],
+    graded_by = inputs.plan.grading_rate
+    means = _means(
+        graded_by,
+        lambda rate: measure_rollup(
+            [indicator_part(t.kind, t.code, getattr(t.rates, rate), t.name) for t in targets],
+            (project.part(rate) for project in projects),  # read only when needed
+        ),
     )
+    rollup = means["rollup"]
     proposed = scale.propose(rollup.value)
     decided = scale.by_id(inputs.evaluations.get(measure.pk))
     return Figure(
@@ -548,7 +566,7 @@ def _measure(measure, projects: list[Figure], inputs: RollupInputs, scale: Scale
         code=measure.code,
         name=measure.title,
         parent=str(measure.goal_number),
-        rollup=rollup,
+        **means,
         proposed_grade=proposed,
         grade=decided or proposed,
         grade_source="final" if decided else "proposed",
@@ -557,12 +575,14 @@ def _measure(measure, projects: list[Figure], inputs: RollupInputs, scale: Scale
         no_figure_reason=rollup.note or NOTHING_TO_AVERAGE,
         children=projects,
         sample=any(figure.sample for figure in [*projects, *targets]),
-        initiatives=[_initiative(measure, initiative, projects, scale) for initiative in measure.initiatives],
+        initiatives=[
+            _initiative(measure, initiative, projects, scale, graded_by) for initiative in measure.initiatives
+        ],
         indicators=targets,
     )
 
 
-def _initiative(measure, initiative, projects: list[Figure], scale: Scale) -> Figure:
+def _initiative(measure, initiative, projects: list[Figure], scale: Scale, graded_by: str) -> Figure:
     code = f"{measure.code}-{initiative.number}"
     members = [project for project in projects if project.initiative == code]
     return Figure(
@@ -570,19 +590,19 @@ def _initiative(measure, initiative, projects: list[Figure], scale: Scale) -> Fi
         code=code,
         name=initiative.title,
         parent=measure.code,
-        **_mean_of(members, scale, basis="構成事業の達成度"),
+        **_mean_of(members, scale, graded_by, basis="構成事業の達成度"),
         counts=Counts.of(members, scale),
         children=members,
         sample=any(project.sample for project in members),
     )
 
 
-def _goal(goal, measures: list[Figure], scale: Scale) -> Figure:
+def _goal(goal, measures: list[Figure], scale: Scale, graded_by: str) -> Figure:
     return Figure(
         level="goal",
         code=str(goal.number),
         name=goal.title,
-        **_mean_of(measures, scale, basis="施策の達成度"),
+        **_mean_of(measures, scale, graded_by, basis="施策の達成度"),
         counts=Counts.combined([measure.counts for measure in measures], scale),
         target_counts=Counts.combined([measure.target_counts for measure in measures], scale),
         children=measures,
@@ -590,12 +610,12 @@ def _goal(goal, measures: list[Figure], scale: Scale) -> Figure:
     )
 
 
-def _plan(plan, goals: list[Figure], scale: Scale) -> Figure:
+def _plan(plan, goals: list[Figure], scale: Scale, graded_by: str) -> Figure:
     return Figure(
         level="plan",
         code=plan.code,
         name=plan.name,
-        **_mean_of(goals, scale, basis="基本目標の達成度"),
+        **_mean_of(goals, scale, graded_by, basis="基本目標の達成度"),
         counts=Counts.combined([goal.counts for goal in goals], scale),
         target_counts=Counts.combined([goal.target_counts for goal in goals], scale),
         children=goals,
@@ -603,12 +623,24 @@ def _plan(plan, goals: list[Figure], scale: Scale) -> Figure:
     )
 
 
-def _mean_of(children: list[Figure], scale: Scale, *, basis: str) -> dict:
-    """The figure fields of a plain mean of the children's figures, graded by the computed proposal."""
-    rollup = average([child.part for child in children], basis=basis)
-    proposed = scale.propose(rollup.value)
+def _means(graded_by: str, mean: Callable[[str], Rollup]) -> dict[str, Rollup]:
+    """A figure's means of both rates, `mean(PROGRESS)` and `mean(ATTAINMENT)`, and as its `rollup`
+    the one that grades (`graded_by`)."""
+    progress, attainment = mean(PROGRESS), mean(ATTAINMENT)
     return {
-        "rollup": rollup,
+        "rollup": attainment if graded_by == ATTAINMENT else progress,
+        "progress": progress,
+        "attainment": attainment,
+    }
+
+
+def _mean_of(children: list[Figure], scale: Scale, graded_by: str, *, basis: str) -> dict:
+    """The figure fields of a plain mean of the children's figures (of both rates), graded by the
+    computed proposal."""
+    means = _means(graded_by, lambda rate: average([child.part(rate) for child in children], basis=basis))
+    proposed = scale.propose(means["rollup"].value)
+    return {
+        **means,
         "proposed_grade": proposed,
         "grade": proposed,
         "grade_source": "proposed",
