@@ -443,8 +443,7 @@ class Term(NamedTuple):
         return ""
 
 
-@dataclass(frozen=True, slots=True)
-class Rollup:
+class Rollup(NamedTuple):
     """An equal-weight mean and everything needed to re-check it by hand.
 
     It keeps the `parts` it was offered; the `terms` it averaged, the items it `excluded` and its
@@ -496,7 +495,12 @@ class Rollup:
 def bounded(value: Decimal) -> Decimal:
     """An achievement as roll-ups count it: 1.0 at most, so one over-achievement cannot hide a
     shortfall elsewhere, and 0 at least, so one setback cannot cancel progress elsewhere."""
-    return min(max(value, ZERO), ONE)
+    # Comparisons rather than min(max(…)), which costs five times as much on Decimals.
+    if value > ONE:
+        return ONE
+    if value < ZERO:
+        return ZERO
+    return value
 
 
 def indicator_part(kind: str, code: str, result: Achievement, name: str = "") -> Part:

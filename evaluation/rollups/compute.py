@@ -166,8 +166,9 @@ class Counts:
 class IndicatorFigure:
     """One indicator's figure for the year: target, actual, its two rates, grade and forecast.
 
-    The indicator's own fields (code, name, unit, baseline, final target…) are read from `row`.
-    Slotted and not frozen, as it is built thousands of times a year; never changed once built.
+    The indicator's own fields (code, name, unit, baseline, final target…) are read from `row`, and
+    its grade is looked up on the `scale` when read. Slotted and not frozen, as it is built thousands
+    of times a year; never changed once built.
     """
 
     kind: str  # measure_indicator | outcome_indicator
@@ -177,9 +178,14 @@ class IndicatorFigure:
     actual: Decimal | None
     status: str | None  # the actual's status; None when no result row exists
     rates: IndicatorRates
-    grade: Grade | None
+    scale: Scale
     forecast: Forecast
     sample: bool = False  # demo values: shown 「サンプル」
+
+    @property
+    def grade(self) -> Grade | None:
+        """The grade the figure that grades earns; 「−」 without a figure."""
+        return self.scale.propose(self.rates.grading.value)
 
     @property
     def code(self) -> str:
@@ -479,7 +485,7 @@ def _project(project, inputs: RollupInputs, scale: Scale) -> Figure:
     means = _means(
         inputs.plan.grading_rate,
         lambda rate: project_rollup(
-            [indicator_part(i.kind, i.code, getattr(i.rates, rate), i.name) for i in indicators],
+            [indicator_part(i.kind, i.row.code, getattr(i.rates, rate), i.row.name) for i in indicators],
             (action_part(a.code, a.completion, a.description) for a in actions),  # read only when needed
         ),
     )
@@ -532,7 +538,7 @@ def _indicator(
         actual,
         status,
         rates,
-        scale.propose(rates.grading.value),
+        scale,
         forecast(spec, history.get(indicator.pk, {})),
         is_sample_indicator(indicator),
     )
@@ -554,7 +560,7 @@ def _measure(measure, projects: list[Figure], inputs: RollupInputs, scale: Scale
     means = _means(
         graded_by,
         lambda rate: measure_rollup(
-            [indicator_part(t.kind, t.code, getattr(t.rates, rate), t.name) for t in targets],
+            [indicator_part(t.kind, t.row.code, getattr(t.rates, rate), t.row.name) for t in targets],
             (project.part(rate) for project in projects),  # read only when needed
         ),
     )
