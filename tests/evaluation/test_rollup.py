@@ -444,6 +444,31 @@ def test_the_measure_explanation_shows_inputs_formula_weights_and_counts(
     assert "<p>除いたものはありません。</p>" in html
 
 
+def test_an_explanation_shows_the_mean_progress_and_attainment_of_the_figure_and_its_children(
+    dx_client, demo
+):
+    html = _page(dx_client, "/rollups/ict2/2024/measure/1-1/")
+    # By its one target indicator: (42.9 − 35) ÷ (43.8 − 35) = 89.8 % and 42.9 ÷ 43.8 = 97.9 %.
+    assert (
+        '<dt>進捗率（平均）</dt><dd>89.8%<span class="sample">（サンプル）</span></dd>'
+        '<dt>達成率（平均）</dt><dd>97.9%<span class="sample">（サンプル）</span></dd>'
+    ) in html
+    # Project 2-1-3-03 by its one indicator: (58.4 − 35) ÷ (61 − 35) = 90.0 % and 58.4 ÷ 61 = 95.7 %.
+    project = rollup_year(plan=demo, fiscal_year=2024).find("project", "2-1-3-03")
+    assert (project.progress.value, project.attainment.value) == (
+        Decimal("0.9"),
+        Decimal("58.4") / Decimal(61),
+    )
+    assert (
+        "<td>B（若干の遅れ）</td><td>最終評価（承認済み）</td>"
+        '<td class="num">90.0%<span class="sample">（サンプル）</span></td>'
+        '<td class="num">95.7%<span class="sample">（サンプル）</span></td><td></td></tr>'
+    ) in _page(dx_client, "/rollups/ict2/2024/measure/2-1/")
+    left_out = _page(dx_client, "/rollups/ict2/2024/project/1-2-2-02/")
+    # A milestone with no target this year: both means come from its action goals, graded 「−」 by its evaluator.
+    assert "<dt>進捗率（平均）</dt><dd>100.0%" in left_out
+
+
 def test_the_plan_explanation_opens_with_counts_and_lists_what_was_left_out(client, demo):
     client.force_login(factories.user(role=VIEWER))
     html = _page(client, "/rollups/ict2/2024/plan/ict2/")
