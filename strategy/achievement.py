@@ -162,25 +162,29 @@ def target_for_year(spec: IndicatorSpec, year: int) -> YearTarget:
     two of them gets the straight line between them. After the final year the final target holds.
     Binary indicators are never interpolated: half a milestone means nothing.
     """
-    if year in spec.yearly_targets:
-        return YearTarget(spec.yearly_targets[year])
-    if spec.final_target is not None and spec.final_year is not None and year >= spec.final_year:
+    stated = spec.yearly_targets
+    if year in stated:
+        return YearTarget(stated[year])
+    has_final = spec.final_target is not None and spec.final_year is not None
+    if has_final and year >= spec.final_year:
         return YearTarget(spec.final_target)
     if spec.binary or spec.kind == "qualitative":
         return YearTarget(None)
-    points = dict(spec.yearly_targets)
-    if spec.final_target is not None and spec.final_year is not None:
+    points = dict(stated)
+    if has_final:
         points[spec.final_year] = spec.final_target
     if spec.baseline is not None and spec.baseline_year is not None:
         points.setdefault(spec.baseline_year, spec.baseline)
-    before = [y for y in points if y < year]
-    after = [y for y in points if y > year]
-    if not before or not after:
+    y0 = y1 = None  # the nearest known years before and after `year`
+    for known in points:
+        if known < year and (y0 is None or known > y0):
+            y0 = known
+        elif known > year and (y1 is None or known < y1):
+            y1 = known
+    if y0 is None or y1 is None:
         return YearTarget(None)
-    y0, y1 = max(before), min(after)
     v0, v1 = points[y0], points[y1]
-    value = v0 + (v1 - v0) * Decimal(year - y0) / Decimal(y1 - y0)
-    return YearTarget(_round(value), interpolated=True)
+    return YearTarget(_round(v0 + (v1 - v0) * (year - y0) / (y1 - y0)), True)
 
 
 # The two figures of one indicator result -----------------------------------------------------
