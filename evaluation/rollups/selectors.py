@@ -336,7 +336,11 @@ def _target_results(measures, fiscal_year: int) -> tuple[dict[int, Result], dict
 
 
 def snapshot_latest(*, plan: Plan, fiscal_year: int) -> YearSnapshot | None:
-    """The year's most recent snapshot (the figures as last reported), or None."""
+    """The year's most recent snapshot (when the figures were last reported), or None; its `figures`
+    are not read (a city's year is megabytes of JSON, and pages only link to the snapshot)."""
     return (
-        YearSnapshot.objects.filter(plan=plan, fiscal_year=fiscal_year).order_by("-taken_at", "-pk").first()
+        YearSnapshot.objects.filter(plan=plan, fiscal_year=fiscal_year)
+        .defer("figures")
+        .order_by("-taken_at", "-pk")
+        .first()
     )
