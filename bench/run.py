@@ -142,7 +142,9 @@ def peak_memory(work) -> int:
 
 def bench_size(plan: Plan, client) -> list[tuple[str, int, str]]:
     """Rows of (what, queries, result) on the current data set."""
-    rows = [("rollup FY2024 (stored)", *_median(lambda: rollup_figures(rollup_year(plan=plan, fiscal_year=2024))))]
+    rows = [
+        ("rollup FY2024 (stored)", *_median(lambda: rollup_figures(rollup_year(plan=plan, fiscal_year=2024))))
+    ]
     rows += [(name, *_page_median(client, url)) for name, url in PAGES.items()]
     anyone = Client()
     rows += [(name, *_page_median(anyone, url)) for name, url in PUBLIC_PAGES.items()]
@@ -174,7 +176,16 @@ def _median(work) -> tuple[int, str]:
 
 def main() -> None:
     setup_test_environment()
-    connection.creation.create_test_db(verbosity=0)
+    # The throwaway test database; one left by an interrupted run is replaced rather than asked about.
+    name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        run()
+    finally:
+        connection.creation.destroy_test_db(name, verbosity=0)
+
+
+def run() -> None:
     reference_data_load()
     # The seed_scale data set (2,000 projects; about 2 minutes to build) unless `--demo` asks for the
     # demo and its clones.

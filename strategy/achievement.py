@@ -26,9 +26,10 @@ listed with the reason, never counted as zero. Grade counts and shares are taken
 only. A linear trend over the yearly actuals forecasts whether the final target will be reached.
 """
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 PLACES = Decimal("0.0001")
 ONE = Decimal(1)
@@ -49,8 +50,12 @@ NO_ACTUAL = "実績未入力"
 MISSING_BY_STATUS = {"tallying": "集計中", "not_surveyed": "調査未実施"}
 
 
-@dataclass(frozen=True)
-class IndicatorSpec:
+# The hot value types below are named tuples or slotted classes rather than frozen dataclasses: a
+# year's roll-up makes tens of thousands of them, and a tuple is built several times faster, takes
+# less memory and, holding only numbers and text, is soon left alone by the garbage collector.
+
+
+class IndicatorSpec(NamedTuple):
     """What the arithmetic needs to know about an indicator."""
 
     direction: str  # increase | decrease | maintain | achieve
@@ -60,31 +65,63 @@ class IndicatorSpec:
     final_target: Decimal | None = None
     final_year: int | None = None
     tolerance: Decimal = ZERO
-    yearly_targets: Mapping[int, Decimal] = field(default_factory=dict)
+    yearly_targets: Mapping[int, Decimal] = {}  # shared when not given: never changed
 
     @property
     def binary(self) -> bool:
         return self.kind == "milestone" or self.direction == "achieve"
 
 
-@dataclass(frozen=True)
-class YearTarget:
+class YearTarget(NamedTuple):
     value: Decimal | None
     interpolated: bool = False
 
 
-@dataclass(frozen=True)
 class Achievement:
-    """An indicator's achievement in one year, or why there is none."""
+    """An indicator's achievement in one year, or why there is none.
 
-    value: Decimal | None
-    formula: str = ""
-    missing_reason: str = ""
-    too_high: bool = False  # over 150 %: the target may have been set too low
+    `formula` is the calculation in words (「実績140 ÷ 目標150」). Pages show few of a year's formulas,
+    so it is written when first read: the arithmetic hands over a template and its operands, as
+    `(template, *operands)`, in place of the text.
+    """
+
+    __slots__ = ("_formula", "missing_reason", "value")
+
+    def __init__(self, value: Decimal | None, formula: str | tuple = "", missing_reason: str = ""):
+        self.value = value
+        self.missing_reason = missing_reason
+        self._formula = formula
+
+    @property
+    def formula(self) -> str:
+        written = self._formula
+        if isinstance(written, str):
+            return written
+        template, *operands = written
+        return template.format(*(_shown(o) if isinstance(o, Decimal) else o for o in operands))
 
     @property
     def has_figure(self) -> bool:
         return self.value is not None
+
+    @property
+    def too_high(self) -> bool:
+        """Over 150 % as shown: the target may have been set too low."""
+        return self.value is not None and shown_fraction(self.value) > TOO_HIGH
+
+    def _key(self) -> tuple:
+        return (self.value, self.formula, self.missing_reason)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Achievement) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"Achievement({self.value!r}, formula={self.formula!r}, missing_reason={self.missing_reason!r})"
+        )
 
 
 def _round(value: Decimal) -> Decimal:
@@ -125,32 +162,35 @@ def target_for_year(spec: IndicatorSpec, year: int) -> YearTarget:
     two of them gets the straight line between them. After the final year the final target holds.
     Binary indicators are never interpolated: half a milestone means nothing.
     """
-    if year in spec.yearly_targets:
-        return YearTarget(spec.yearly_targets[year])
-    if spec.final_target is not None and spec.final_year is not None and year >= spec.final_year:
+    stated = spec.yearly_targets
+    if year in stated:
+        return YearTarget(stated[year])
+    has_final = spec.final_target is not None and spec.final_year is not None
+    if has_final and year >= spec.final_year:
         return YearTarget(spec.final_target)
     if spec.binary or spec.kind == "qualitative":
         return YearTarget(None)
-    points = dict(spec.yearly_targets)
-    if spec.final_target is not None and spec.final_year is not None:
+    points = dict(stated)
+    if has_final:
         points[spec.final_year] = spec.final_target
     if spec.baseline is not None and spec.baseline_year is not None:
         points.setdefault(spec.baseline_year, spec.baseline)
-    before = [y for y in points if y < year]
-    after = [y for y in points if y > year]
-    if not before or not after:
+    y0 = y1 = None  # the nearest known years before and after `year`
+    for known in points:
+        if known < year and (y0 is None or known > y0):
+            y0 = known
+        elif known > year and (y1 is None or known < y1):
+            y1 = known
+    if y0 is None or y1 is None:
         return YearTarget(None)
-    y0, y1 = max(before), min(after)
     v0, v1 = points[y0], points[y1]
-    value = v0 + (v1 - v0) * Decimal(year - y0) / Decimal(y1 - y0)
-    return YearTarget(_round(value), interpolated=True)
+    return YearTarget(_round(v0 + (v1 - v0) * (year - y0) / (y1 - y0)), True)
 
 
 # The two figures of one indicator result -----------------------------------------------------
 
 
-@dataclass(frozen=True)
-class IndicatorRates:
+class IndicatorRates(NamedTuple):
     """An indicator result's 進捗率 and 達成率, and which of them grades (the plan's setting)."""
 
     progress: Achievement  # 進捗率
@@ -176,36 +216,33 @@ def indicator_rates(
     graded_by: str = PROGRESS,
 ) -> IndicatorRates:
     """Both figures of one indicator result, for pages that show them side by side."""
-    return IndicatorRates(
-        progress_rate(spec, target, actual, status),
-        attainment_rate(spec, target, actual, status),
-        graded_by,
-    )
+    shared = _shared(spec, target, actual, status)
+    if shared is not None:
+        return IndicatorRates(shared, shared, graded_by)
+    return IndicatorRates(_progress(spec, target, actual), _attainment(spec, target, actual), graded_by)
 
 
 def progress_rate(
     spec: IndicatorSpec, target: Decimal | None, actual: Decimal | None, status: str = ""
 ) -> Achievement:
     """進捗率: progress of `actual` from the baseline toward `target`, else the plain ratio."""
-    missing = _missing(spec, target, actual, status)
-    if missing is not None:
-        return missing
-    if spec.binary:
-        return _done(target, actual)
-    if spec.direction == "maintain":
-        return _maintain(target, actual, spec.tolerance)
-    if spec.baseline is not None and _target_lies_ahead(spec, target):
-        return _result(
-            (actual - spec.baseline) / (target - spec.baseline),
-            f"(実績{_shown(actual)} − 基準{_shown(spec.baseline)}) ÷ (目標{_shown(target)} − 基準{_shown(spec.baseline)})",
-        )
-    return _ratio(spec.direction, target, actual)
+    shared = _shared(spec, target, actual, status)
+    return shared if shared is not None else _progress(spec, target, actual)
 
 
 def attainment_rate(
     spec: IndicatorSpec, target: Decimal | None, actual: Decimal | None, status: str = ""
 ) -> Achievement:
     """達成率: `actual / target` for an increase, `target / actual` for a decrease."""
+    shared = _shared(spec, target, actual, status)
+    return shared if shared is not None else _attainment(spec, target, actual)
+
+
+def _shared(
+    spec: IndicatorSpec, target: Decimal | None, actual: Decimal | None, status: str
+) -> Achievement | None:
+    """The figure both rates agree on: none (and why), a milestone done or not, a level maintained
+    or not; None when the two rates differ."""
     missing = _missing(spec, target, actual, status)
     if missing is not None:
         return missing
@@ -213,11 +250,24 @@ def attainment_rate(
         return _done(target, actual)
     if spec.direction == "maintain":
         return _maintain(target, actual, spec.tolerance)
+    return None
+
+
+def _progress(spec: IndicatorSpec, target: Decimal, actual: Decimal) -> Achievement:
+    if spec.baseline is not None and _target_lies_ahead(spec, target):
+        return _result(
+            (actual - spec.baseline) / (target - spec.baseline),
+            ("(実績{} − 基準{}) ÷ (目標{} − 基準{})", actual, spec.baseline, target, spec.baseline),
+        )
+    return _ratio(spec.direction, target, actual)
+
+
+def _attainment(spec: IndicatorSpec, target: Decimal, actual: Decimal) -> Achievement:
     if spec.direction == "decrease":
         return _inverse_ratio(target, actual)
     if target <= 0:
         return _reached(actual >= target, target)
-    return _result(actual / target, f"実績{_shown(actual)} ÷ 目標{_shown(target)}")
+    return _result(actual / target, ("実績{} ÷ 目標{}", actual, target))
 
 
 def _missing(
@@ -225,17 +275,24 @@ def _missing(
 ) -> Achievement | None:
     """Why there is no figure, or None when there can be one."""
     if spec.kind == "qualitative":
-        return Achievement(None, missing_reason=NOT_SCORED)
+        return _NONE[NOT_SCORED]
     if actual is None:
-        return Achievement(None, missing_reason=MISSING_BY_STATUS.get(status, NO_ACTUAL))
+        return _NONE[MISSING_BY_STATUS.get(status, NO_ACTUAL)]
     if target is None:
-        return Achievement(None, missing_reason=NO_TARGET)
+        return _NONE[NO_TARGET]
     return None
+
+
+# Achievements are never changed, so every indicator without a figure for the same reason shares one.
+_NONE = {
+    reason: Achievement(None, missing_reason=reason)
+    for reason in (NOT_SCORED, NO_TARGET, NO_ACTUAL, *MISSING_BY_STATUS.values())
+}
 
 
 def _done(target: Decimal, actual: Decimal) -> Achievement:
     done = actual >= target
-    return _result(ONE if done else ZERO, f"実績{_shown(actual)} ≧ 目標{_shown(target)} なら1、でなければ0")
+    return _result(ONE if done else ZERO, ("実績{} ≧ 目標{} なら1、でなければ0", actual, target))
 
 
 def _target_lies_ahead(spec: IndicatorSpec, target: Decimal) -> bool:
@@ -255,21 +312,21 @@ def _ratio(direction: str, target: Decimal, actual: Decimal) -> Achievement:
         # A ratio to zero or a negative number means nothing; judge only whether it was reached.
         return _reached(actual <= target if direction == "decrease" else actual >= target, target)
     if direction == "decrease":
-        return _result(2 - actual / target, f"2 − 実績{_shown(actual)} ÷ 目標{_shown(target)}")
-    return _result(actual / target, f"実績{_shown(actual)} ÷ 目標{_shown(target)}")
+        return _result(2 - actual / target, ("2 − 実績{} ÷ 目標{}", actual, target))
+    return _result(actual / target, ("実績{} ÷ 目標{}", actual, target))
 
 
 def _inverse_ratio(target: Decimal, actual: Decimal) -> Achievement:
     """達成率 of a decrease: `target / actual`; an actual of 0 (or below) is at its best, so met."""
     if target > 0 and actual > 0:
-        return _result(target / actual, f"目標{_shown(target)} ÷ 実績{_shown(actual)}")
+        return _result(target / actual, ("目標{} ÷ 実績{}", target, actual))
     if target >= 0 and actual <= 0:
-        return _result(ONE, f"実績{_shown(actual)}（減らす指標で0以下）は達成とみなして1")
+        return _result(ONE, ("実績{}（減らす指標で0以下）は達成とみなして1", actual))
     return _reached(actual <= target, target)
 
 
 def _reached(reached: bool, target: Decimal) -> Achievement:
-    return _result(ONE if reached else ZERO, f"目標{_shown(target)}に到達していれば1、でなければ0")
+    return _result(ONE if reached else ZERO, ("目標{}に到達していれば1、でなければ0", target))
 
 
 def maintain_side(target: Decimal) -> str:
@@ -285,17 +342,21 @@ def maintain_side(target: Decimal) -> str:
 def _maintain(target: Decimal, actual: Decimal, tolerance: Decimal) -> Achievement:
     side = maintain_side(target)
     kept = actual >= target - tolerance if side == "以上" else actual <= target + tolerance
-    rule = f"目標{_shown(target)}{side}（許容幅{_shown(tolerance)}）を維持"
+    rule = "目標{}{}（許容幅{}）を維持"
     if kept:
-        return _result(ONE, f"実績{_shown(actual)}は{rule}しているので1")
+        return _result(ONE, (f"実績{{}}は{rule}しているので1", actual, target, side, tolerance))
     if side == "以上":
-        return _result(actual / target, f"{rule}できていないので 実績{_shown(actual)} ÷ 目標{_shown(target)}")
+        return _result(
+            actual / target,
+            (f"{rule}できていないので 実績{{}} ÷ 目標{{}}", target, side, tolerance, actual, target),
+        )
     # At most a target of 0 or below: a ratio toward it means nothing, so only kept or not counts.
-    return _result(ZERO, f"実績{_shown(actual)}は{rule}できていないので0")
+    return _result(ZERO, (f"実績{{}}は{rule}できていないので0", actual, target, side, tolerance))
 
 
-def _result(value: Decimal, formula: str) -> Achievement:
-    return Achievement(value, formula=formula, too_high=shown_fraction(value) > TOO_HIGH)
+def _result(value: Decimal, formula: tuple) -> Achievement:
+    """A figure with its formula as `(template, *operands)`, written when first read."""
+    return Achievement(value, formula)
 
 
 def propose_grade(value: Decimal | None, thresholds: Sequence[tuple[str, Decimal]], unrated: str) -> str:
@@ -340,8 +401,7 @@ KIND_LABELS = {
 }
 
 
-@dataclass(frozen=True)
-class Exclusion:
+class Exclusion(NamedTuple):
     """An item left out of a figure or a count, and why."""
 
     kind: str  # a key of KIND_LABELS
@@ -354,8 +414,7 @@ class Exclusion:
         return KIND_LABELS[self.kind]
 
 
-@dataclass(frozen=True)
-class Part:
+class Part(NamedTuple):
     """One item offered to a roll-up: its figure, or the reason it has none."""
 
     kind: str
@@ -365,8 +424,7 @@ class Part:
     name: str = ""
 
 
-@dataclass(frozen=True)
-class Term:
+class Term(NamedTuple):
     """An item as a roll-up counted it."""
 
     kind: str
@@ -389,28 +447,64 @@ class Term:
         return ""
 
 
-@dataclass(frozen=True)
-class Rollup:
-    """An equal-weight mean and everything needed to re-check it by hand."""
+class Rollup(NamedTuple):
+    """An equal-weight mean and everything needed to re-check it by hand.
+
+    It keeps the `parts` it was offered; the `terms` it averaged, the items it `excluded` and its
+    `formula` are worked out from them when read: a page explains a few of a year's thousands of
+    roll-ups."""
 
     value: Decimal | None
     basis: str  # what was averaged, in words
-    formula: str  # the sum written out with its result
-    terms: tuple[Term, ...] = ()
-    excluded: tuple[Exclusion, ...] = ()
+    parts: tuple[Part, ...] = ()  # those with a figure were averaged, the others left out
     note: str = ""  # why this basis was used, when it is a fallback
     rule: str = EQUAL_WEIGHTS
+    missing_reason: str = NOTHING_TO_AVERAGE  # written as the formula when there is no value
+    passed_over: tuple[
+        Part, ...
+    ] = ()  # the first basis's items, none with a figure, when a fallback was used
+
+    @property
+    def terms(self) -> tuple[Term, ...]:
+        """The items averaged, each with its figure as counted (within [0, 1])."""
+        return tuple(
+            Term(p.kind, p.code, p.value, bounded(p.value), p.name) for p in self.parts if p.value is not None
+        )
+
+    @property
+    def excluded(self) -> tuple[Exclusion, ...]:
+        """The items left out, with why: those of the first basis when a fallback was used, then the others."""
+        return tuple(
+            Exclusion(p.kind, p.code, p.reason or NO_FIGURE, p.name)
+            for p in (*self.passed_over, *self.parts)
+            if p.value is None
+        )
+
+    @property
+    def formula(self) -> str:
+        """The sum written out with its result: 「（1.0000 + 0.6000）÷ 2 = 0.8000」."""
+        if self.value is None:
+            return self.missing_reason
+        terms = self.terms
+        written = " + ".join(fraction_text(term.counted) for term in terms)
+        return f"（{written}）÷ {len(terms)} = {fraction_text(self.value)}"
 
     @property
     def weight(self) -> str:
         """Each counted item's weight, as a fraction: 「1/3」."""
-        return f"1/{len(self.terms)}" if self.terms else "−"
+        counted = sum(1 for p in self.parts if p.value is not None)
+        return f"1/{counted}" if counted else "−"
 
 
 def bounded(value: Decimal) -> Decimal:
     """An achievement as roll-ups count it: 1.0 at most, so one over-achievement cannot hide a
     shortfall elsewhere, and 0 at least, so one setback cannot cancel progress elsewhere."""
-    return min(max(value, ZERO), ONE)
+    # Comparisons rather than min(max(…)), which costs five times as much on Decimals.
+    if value > ONE:
+        return ONE
+    if value < ZERO:
+        return ZERO
+    return value
 
 
 def indicator_part(kind: str, code: str, result: Achievement, name: str = "") -> Part:
@@ -423,27 +517,18 @@ def action_part(code: str, completion: str, name: str = "") -> Part:
     return Part("action_goal", code, score, "" if score is not None else NO_COMPLETION, name)
 
 
-def average(parts: Sequence[Part], *, basis: str) -> Rollup:
+def average(parts: Iterable[Part], *, basis: str) -> Rollup:
     """The equal-weight mean of the parts that have a figure; the others are listed as excluded."""
-    counted: list[Term] = []
-    left_out: list[Exclusion] = []
-    for p in parts:
-        if p.value is None:
-            left_out.append(Exclusion(p.kind, p.code, p.reason or NO_FIGURE, p.name))
-        else:
-            counted.append(Term(p.kind, p.code, p.value, bounded(p.value), p.name))
-    terms, excluded = tuple(counted), tuple(left_out)
-    if not terms:
-        return Rollup(None, basis, NOTHING_TO_AVERAGE, excluded=excluded)
-    value = sum(term.counted for term in terms) / len(terms)
-    written = " + ".join(fraction_text(term.counted) for term in terms)
-    formula = f"（{written}）÷ {len(terms)} = {fraction_text(value)}"
-    return Rollup(value, basis, formula, terms, excluded)
+    parts = tuple(parts)
+    counted = [bounded(part.value) for part in parts if part.value is not None]
+    if not counted:
+        return Rollup(None, basis, parts)
+    return Rollup(sum(counted) / len(counted), basis, parts)
 
 
 def average_or_fallback(
-    primary: Sequence[Part],
-    fallback: Sequence[Part],
+    primary: Iterable[Part],
+    fallback: Iterable[Part],
     *,
     primary_basis: str,
     fallback_basis: str,
@@ -452,7 +537,8 @@ def average_or_fallback(
     """The mean of `primary`, or of `fallback` when no primary item has a figure.
 
     Primary items without a figure are listed as excluded either way; fallback items only when
-    the fallback was needed. `fallback_scoring` says how fallback items were scored.
+    the fallback was needed (so `fallback` may be a generator, read only then).
+    `fallback_scoring` says how fallback items were scored.
     """
     first = average(primary, basis=primary_basis)
     if first.value is not None:
@@ -464,18 +550,10 @@ def average_or_fallback(
         else f"{primary_basis}にも{fallback_basis}にも数値がない"
     )
     # Built directly rather than with `dataclasses.replace`, which costs several times as much.
-    return Rollup(
-        second.value,
-        second.basis,
-        second.formula,
-        second.terms,
-        excluded=first.excluded + second.excluded,
-        note=note,
-        rule=second.rule,
-    )
+    return Rollup(second.value, second.basis, second.parts, note, second.rule, passed_over=first.parts)
 
 
-def project_rollup(indicators: Sequence[Part], actions: Sequence[Part]) -> Rollup:
+def project_rollup(indicators: Iterable[Part], actions: Iterable[Part]) -> Rollup:
     """A project's figure: its outcome indicators, else its action goals' completion."""
     return average_or_fallback(
         indicators,
@@ -486,7 +564,7 @@ def project_rollup(indicators: Sequence[Part], actions: Sequence[Part]) -> Rollu
     )
 
 
-def measure_rollup(targets: Sequence[Part], projects: Sequence[Part]) -> Rollup:
+def measure_rollup(targets: Iterable[Part], projects: Iterable[Part]) -> Rollup:
     """A measure's figure: its target indicators (施策目標値), else its projects' figures."""
     return average_or_fallback(
         targets, projects, primary_basis="施策目標値の達成度", fallback_basis="構成事業の達成度"
@@ -529,8 +607,7 @@ def project_exclusion(
 # Grade counts --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Graded:
+class Graded(NamedTuple):
     """An item offered to a grade count: its grade code, or None with the reason it is left out."""
 
     kind: str
@@ -540,14 +617,14 @@ class Graded:
     name: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GradeShare:
     grade: str
     count: int
     share: Decimal | None  # of the rated items; None when nothing was rated
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Tally:
     """Counts and shares by grade, as the council report opens: 「A 38件（82.6%）」."""
 
@@ -594,17 +671,6 @@ def tally(items: Sequence[Graded], *, rated: Sequence[str]) -> Tally:
     return Tally(shares, tuple(counted), tuple(excluded))
 
 
-def tally_combined(tallies: Sequence[Tally], *, rated: Sequence[str]) -> Tally:
-    """One count of the items of several tallies taken with the same `rated`, in their order:
-    what `tally` gives for all their items at once, without judging each item again."""
-    counted = tuple(item for counted in tallies for item in counted.counted)
-    excluded = tuple(exclusion for counted in tallies for exclusion in counted.excluded)
-    counts = dict.fromkeys(rated, 0)
-    for item in counted:
-        counts[item.grade] += 1
-    return Tally(tuple(_share(code, count, len(counted)) for code, count in counts.items()), counted, excluded)
-
-
 def _share(grade: str, count: int, total: int) -> GradeShare:
     return GradeShare(grade, count, Decimal(count) / total if total else None)
 
@@ -619,19 +685,35 @@ OUTLOOKS = {
 }
 
 
-@dataclass(frozen=True)
-class Forecast:
+NOT_FORECAST = "実施・未実施や定性の指標、最終目標のない指標は予測しません。"
+TOO_FEW_ACTUALS = "実績が2年度分以上そろうと予測できます。"
+
+
+class Forecast(NamedTuple):
     """Whether the linear trend of the yearly actuals reaches the final target in the final year."""
 
     outlook: str  # on_track | at_risk | insufficient | not_applicable
     points: int = 0
     projected: Decimal | None = None
     slope: Decimal | None = None  # change per year
-    note: str = ""
+    final_target: Decimal | None = None  # what `projected` is held against, in `final_year`
+    final_year: int | None = None
 
     @property
     def label(self) -> str:
         return OUTLOOKS[self.outlook]
+
+    @property
+    def note(self) -> str:
+        """The forecast in words, written when read (pages show few of a year's forecasts)."""
+        if self.outlook == "not_applicable":
+            return NOT_FORECAST
+        if self.outlook == "insufficient":
+            return TOO_FEW_ACTUALS
+        return (
+            f"{self.points}年度分の実績の直線傾向（年{_shown(self.slope)}）から、"
+            f"{self.final_year}年度は{_shown(self.projected)}の見込み（最終目標{_shown(self.final_target)}）。"
+        )
 
 
 def forecast(spec: IndicatorSpec, actuals: Mapping[int, Decimal]) -> Forecast:
@@ -641,21 +723,25 @@ def forecast(spec: IndicatorSpec, actuals: Mapping[int, Decimal]) -> Forecast:
     qualitative indicators, and indicators without a final target, are not forecast.
     """
     if spec.binary or spec.kind == "qualitative" or spec.final_target is None or spec.final_year is None:
-        return Forecast(
-            "not_applicable",
-            len(actuals),
-            note="実施・未実施や定性の指標、最終目標のない指標は予測しません。",
-        )
+        return _no_line("not_applicable", len(actuals))
     if len(actuals) < 2:
-        return Forecast("insufficient", len(actuals), note="実績が2年度分以上そろうと予測できます。")
+        return _no_line("insufficient", len(actuals))
     slope, intercept = _least_squares(actuals)
     projected = _round(intercept + slope * spec.final_year)
     outlook = "on_track" if _reaches(spec, projected) else "at_risk"
-    note = (
-        f"{len(actuals)}年度分の実績の直線傾向（年{_shown(_round(slope))}）から、"
-        f"{spec.final_year}年度は{_shown(projected)}の見込み（最終目標{_shown(spec.final_target)}）。"
-    )
-    return Forecast(outlook, len(actuals), projected, _round(slope), note)
+    return Forecast(outlook, len(actuals), projected, _round(slope), spec.final_target, spec.final_year)
+
+
+def _no_line(outlook: str, points: int) -> Forecast:
+    """A forecast without a line; equal ones are shared (forecasts are never changed)."""
+    key = (outlook, points)
+    found = _NO_LINE.get(key)
+    if found is None:
+        found = _NO_LINE[key] = Forecast(outlook, points)
+    return found
+
+
+_NO_LINE: dict[tuple[str, int], Forecast] = {}
 
 
 def _least_squares(points: Mapping[int, Decimal]) -> tuple[Decimal, Decimal]:

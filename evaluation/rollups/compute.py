@@ -4,7 +4,8 @@ No queries here: everything comes from `selectors.rollup_inputs`. The arithmetic
 `strategy.achievement`'s; this module only walks the plan's tree and applies it:
 
 * an indicator has two figures, its 進捗率 and its 達成率; the plan's `grading_rate` says which one
-  grades it and is averaged upwards;
+  grades it. Both are averaged upwards the same way, so every figure has a mean 進捗率 (`progress`)
+  and a mean 達成率 (`attainment`), and its `rollup` (what grades it) is the plan's one of the two;
 * a project averages its outcome indicators, else its action goals' completion;
 * an initiative averages its projects; a measure averages its target indicators (施策目標値),
   else its projects; a goal averages its measures; the plan averages its goals. Equal weights,
@@ -21,19 +22,23 @@ Figures computed from demo rows are marked `sample` (see `evaluation.samples`), 
 figure above one.
 """
 
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
+from typing import NamedTuple
 
 from core.fiscal import fiscal_year_label
 from evaluation.enums import ActualStatus, Completion, RecordStatus
 from evaluation.models import Grade
-from evaluation.rollups.selectors import RollupInputs
+from evaluation.rollups.selectors import IndicatorRow, RollupInputs
 from evaluation.samples import is_sample_indicator, is_sample_project
 from measures.enums import Direction, IndicatorKind
 from strategy.achievement import (
+    ATTAINMENT,
     KIND_LABELS,
     NOTHING_TO_AVERAGE,
+    PROGRESS,
     Achievement,
     Exclusion,
     Forecast,
@@ -52,10 +57,9 @@ from strategy.achievement import (
     project_exclusion,
     project_rollup,
     propose_grade,
-    tally,
-    tally_combined,
     target_for_year,
 )
+from strategy.achievement import tally as count_grades
 from strategy.models import GradingRate
 
 NO_RECORD = "この年度の評価記録がない"
@@ -124,23 +128,28 @@ class GradeLine:
 
 @dataclass(frozen=True)
 class Counts:
-    """A grade count with its grades as objects, for pages and reports.
+    """The grade count of `figures` (indicator or project figures, anything with a `graded`), with
+    its grades as objects, for pages and reports.
 
-    `lines` and `text` are worked out when first read: most of a year's counts (one per project)
-    are never shown.
+    The count (`tally`), its `lines` and `text` are worked out when first read: most of a year's
+    counts (one per project) are never shown.
     """
 
-    tally: Tally
+    figures: tuple
     scale: Scale
 
     @classmethod
-    def of(cls, items: list[Graded], scale: Scale) -> "Counts":
-        return cls(tally(items, rated=scale.rated), scale)
+    def of(cls, figures: list, scale: Scale) -> "Counts":
+        return cls(tuple(figures), scale)
 
     @classmethod
     def combined(cls, parts: list["Counts"], scale: Scale) -> "Counts":
-        """The count of all the parts' items together, in order (a goal's of its measures')."""
-        return cls(tally_combined([part.tally for part in parts], rated=scale.rated), scale)
+        """The count of all the parts' figures together, in order (a goal's of its measures')."""
+        return cls(tuple(figure for part in parts for figure in part.figures), scale)
+
+    @cached_property
+    def tally(self) -> Tally:
+        return count_grades([figure.graded for figure in self.figures], rated=self.scale.rated)
 
     @cached_property
     def lines(self) -> tuple[GradeLine, ...]:
@@ -153,29 +162,70 @@ class Counts:
         return self.tally.text(self.scale.labels)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class IndicatorFigure:
-    """One indicator's figure for the year: target, actual, its two rates, grade and forecast."""
+    """One indicator's figure for the year: target, actual, its two rates, grade and forecast.
+
+    The indicator's own fields (code, name, unit, baseline, final target…) are read from `row`, and
+    its grade is looked up on the `scale` when read. Slotted and not frozen, as it is built thousands
+    of times a year; never changed once built.
+    """
 
     kind: str  # measure_indicator | outcome_indicator
     owner: str  # the measure's or project's code
-    code: str
-    name: str
-    unit: str
-    decimals: int
-    direction: str
-    indicator_kind: str
-    baseline: Decimal | None
-    baseline_year: int | None
-    final_target: Decimal | None
-    final_year: int | None
+    row: IndicatorRow
     target: YearTarget
     actual: Decimal | None
     status: str | None  # the actual's status; None when no result row exists
     rates: IndicatorRates
-    grade: Grade | None
+    scale: Scale
     forecast: Forecast
     sample: bool = False  # demo values: shown 「サンプル」
+
+    @property
+    def grade(self) -> Grade | None:
+        """The grade the figure that grades earns; 「−」 without a figure."""
+        return self.scale.propose(self.rates.grading.value)
+
+    @property
+    def code(self) -> str:
+        return self.row.code
+
+    @property
+    def name(self) -> str:
+        return self.row.name
+
+    @property
+    def unit(self) -> str:
+        return self.row.unit
+
+    @property
+    def decimals(self) -> int:
+        return self.row.decimals
+
+    @property
+    def direction(self) -> str:
+        return self.row.spec.direction
+
+    @property
+    def indicator_kind(self) -> str:
+        return self.row.spec.kind
+
+    @property
+    def baseline(self) -> Decimal | None:
+        return self.row.spec.baseline
+
+    @property
+    def baseline_year(self) -> int | None:
+        return self.row.spec.baseline_year
+
+    @property
+    def final_target(self) -> Decimal | None:
+        return self.row.spec.final_target
+
+    @property
+    def final_year(self) -> int | None:
+        return self.row.spec.final_year
 
     @property
     def achievement(self) -> Achievement:
@@ -200,8 +250,7 @@ class IndicatorFigure:
         return Graded(self.kind, self.code, grade, self.achievement.missing_reason, self.name)
 
 
-@dataclass(frozen=True)
-class ActionFigure:
+class ActionFigure(NamedTuple):
     code: str
     description: str
     completion: str
@@ -211,7 +260,7 @@ class ActionFigure:
         return Completion(self.completion).label if self.completion else "未入力"
 
 
-@dataclass(kw_only=True)
+@dataclass(kw_only=True, slots=True)
 class Figure:
     """A project's, initiative's, measure's, goal's or the plan's figure for the year, with its explanation.
 
@@ -222,7 +271,9 @@ class Figure:
     level: str  # plan | goal | measure | initiative | project
     code: str
     name: str
-    rollup: Rollup
+    rollup: Rollup  # the mean of the rate that grades: `progress` or `attainment`, as the plan says
+    progress: Rollup  # the mean 進捗率
+    attainment: Rollup  # the mean 達成率
     counts: Counts
     target_counts: Counts | None = None
     proposed_grade: Grade | None = None
@@ -235,10 +286,10 @@ class Figure:
     department: str = ""  # projects: the responsible department's name that year
     record_status: str = ""  # projects: the record's workflow state
     sample: bool = False  # computed from demo rows: shown 「サンプル」
-    children: list["Figure"] = field(default_factory=list)
-    initiatives: list["Figure"] = field(default_factory=list)
-    indicators: list[IndicatorFigure] = field(default_factory=list)
-    actions: list[ActionFigure] = field(default_factory=list)
+    children: Sequence["Figure"] = ()
+    initiatives: Sequence["Figure"] = ()
+    indicators: Sequence[IndicatorFigure] = ()
+    actions: Sequence[ActionFigure] = ()
 
     @property
     def achievement(self) -> Decimal | None:
@@ -287,12 +338,12 @@ class Figure:
         """Whether the evaluator (or the DX office) graded the item 「−（評価不能）」."""
         return self.grade_source == "final" and self.grade is not None and self.grade.is_unrated
 
-    @property
-    def part(self) -> Part:
-        """The item as the average above counts it: left out when graded 「−」, as in the grade counts."""
+    def part(self, rate: str) -> Part:
+        """The item's mean `rate` (PROGRESS or ATTAINMENT) as the average above counts it: left out
+        when graded 「−」, as in the grade counts."""
         if self.decided_unrated:
             return Part(self.level, self.code, None, DECIDED_UNRATED, self.name)
-        return Part(self.level, self.code, self.achievement, self.no_figure_reason, self.name)
+        return Part(self.level, self.code, getattr(self, rate).value, self.no_figure_reason, self.name)
 
 
 @dataclass
@@ -367,13 +418,16 @@ class YearRollup:
 def rollup_compute(inputs: RollupInputs) -> YearRollup:
     """Walk the plan's tree bottom-up and compute every figure of the year."""
     scale = Scale(tuple(inputs.grades))
+    graded_by = inputs.plan.grading_rate
     projects = [_project(project, inputs, scale) for project in inputs.projects]
     by_measure: dict[str, list[Figure]] = {}
     for project in projects:
         by_measure.setdefault(project.parent, []).append(project)
-    measures = [_measure(measure, by_measure.get(measure.code, []), inputs, scale) for measure in inputs.measures]
+    measures = [
+        _measure(measure, by_measure.get(measure.code, []), inputs, scale) for measure in inputs.measures
+    ]
     goals = [
-        _goal(goal, members, scale)
+        _goal(goal, members, scale, graded_by)
         for goal in inputs.goals
         if (members := [m for m in measures if m.parent == str(goal.number)])
     ]
@@ -382,8 +436,8 @@ def rollup_compute(inputs: RollupInputs) -> YearRollup:
         plan_name=inputs.plan.name,
         fiscal_year=inputs.fiscal_year,
         scale=scale,
-        graded_by=inputs.plan.grading_rate,
-        plan_figure=_plan(inputs.plan, goals, scale),
+        graded_by=graded_by,
+        plan_figure=_plan(inputs.plan, goals, scale, graded_by),
         goals=goals,
         measures=measures,
         initiatives=[initiative for measure in measures for initiative in measure.initiatives],
@@ -399,7 +453,9 @@ def _project(project, inputs: RollupInputs, scale: Scale) -> Figure:
         "name": project.name,
         "parent": project.measure_code,
         "initiative": (
-            f"{project.measure_code}-{project.initiative_number}" if project.initiative_number is not None else ""
+            f"{project.measure_code}-{project.initiative_number}"
+            if project.initiative_number is not None
+            else ""
         ),
         "department": project.department,
         "record_status": record.status if record else "",
@@ -413,9 +469,12 @@ def _project(project, inputs: RollupInputs, scale: Scale) -> Figure:
         year_label=fiscal_year_label,
     )
     if exclusion:
+        none = Rollup(None, "", missing_reason=exclusion)
         return Figure(
             **common,
-            rollup=Rollup(None, "", exclusion),
+            rollup=none,
+            progress=none,
+            attainment=none,
             counts=Counts.of([], scale),
             exclusion=exclusion,
             no_figure_reason=exclusion,
@@ -423,19 +482,23 @@ def _project(project, inputs: RollupInputs, scale: Scale) -> Figure:
         )
     indicators = _outcomes(project, record, inputs, scale)
     actions = _actions(project, record)
-    rollup = project_rollup(
-        [indicator_part(i.kind, i.code, i.achievement, i.name) for i in indicators],
-        [action_part(a.code, a.completion, a.description) for a in actions],
+    means = _means(
+        inputs.plan.grading_rate,
+        lambda rate: project_rollup(
+            [indicator_part(i.kind, i.row.code, getattr(i.rates, rate), i.row.name) for i in indicators],
+            (action_part(a.code, a.completion, a.description) for a in actions),  # read only when needed
+        ),
     )
+    rollup = means["rollup"]
     proposed = scale.propose(rollup.value)
     final = scale.by_id(record.final_grade_id) if record and record.status == RecordStatus.APPROVED else None
     return Figure(
         **common,
-        rollup=rollup,
+        **means,
         proposed_grade=proposed,
         grade=final or proposed,
         grade_source="final" if final else "proposed",
-        counts=Counts.of([indicator.graded for indicator in indicators], scale),
+        counts=Counts.of(indicators, scale),
         indicators=indicators,
         actions=actions,
         no_figure_reason=(rollup.note or NOTHING_TO_AVERAGE) if record else NO_RECORD,
@@ -460,34 +523,24 @@ def _actions(project, record) -> list[ActionFigure]:
 
 
 def _indicator(
-    kind: str, indicator, owner: str, result, inputs: RollupInputs, scale: Scale
+    kind: str, indicator: IndicatorRow, owner: str, result, inputs: RollupInputs, scale: Scale
 ) -> IndicatorFigure:
     spec = indicator.spec
     target = target_for_year(spec, inputs.fiscal_year)
-    actual = result.actual if result else None
-    status = result.actual_status if result else None
+    actual, status = result if result else (None, None)
     history = inputs.outcome_actuals if kind == "outcome_indicator" else inputs.target_actuals
     rates = indicator_rates(spec, target.value, actual, status or "", graded_by=inputs.plan.grading_rate)
     return IndicatorFigure(
-        kind=kind,
-        owner=owner,
-        code=indicator.code,
-        name=indicator.name,
-        unit=indicator.unit,
-        decimals=indicator.decimals,
-        direction=indicator.direction,
-        indicator_kind=indicator.kind,
-        baseline=indicator.baseline_value,
-        baseline_year=indicator.baseline_year,
-        final_target=indicator.final_target,
-        final_year=indicator.final_target_year,
-        target=target,
-        actual=actual,
-        status=status,
-        rates=rates,
-        grade=scale.propose(rates.grading.value),
-        forecast=forecast(spec, history.get(indicator.pk, {})),
-        sample=is_sample_indicator(indicator),
+        kind,
+        owner,
+        indicator,
+        target,
+        actual,
+        status,
+        rates,
+        scale,
+        forecast(spec, history.get(indicator.pk, {})),
+        is_sample_indicator(indicator),
     )
 
 
@@ -503,10 +556,15 @@ def _measure(measure, projects: list[Figure], inputs: RollupInputs, scale: Scale
         )
         for indicator in measure.indicators
     ]
-    rollup = measure_rollup(
-        [indicator_part(t.kind, t.code, t.achievement, t.name) for t in targets],
-        [project.part for project in projects],
+    graded_by = inputs.plan.grading_rate
+    means = _means(
+        graded_by,
+        lambda rate: measure_rollup(
+            [indicator_part(t.kind, t.row.code, getattr(t.rates, rate), t.row.name) for t in targets],
+            (project.part(rate) for project in projects),  # read only when needed
+        ),
     )
+    rollup = means["rollup"]
     proposed = scale.propose(rollup.value)
     decided = scale.by_id(inputs.evaluations.get(measure.pk))
     return Figure(
@@ -514,23 +572,23 @@ def _measure(measure, projects: list[Figure], inputs: RollupInputs, scale: Scale
         code=measure.code,
         name=measure.title,
         parent=str(measure.goal_number),
-        rollup=rollup,
+        **means,
         proposed_grade=proposed,
         grade=decided or proposed,
         grade_source="final" if decided else "proposed",
-        counts=Counts.of([project.graded for project in projects], scale),
-        target_counts=Counts.of([target.graded for target in targets], scale),
+        counts=Counts.of(projects, scale),
+        target_counts=Counts.of(targets, scale),
         no_figure_reason=rollup.note or NOTHING_TO_AVERAGE,
         children=projects,
         sample=any(figure.sample for figure in [*projects, *targets]),
         initiatives=[
-            _initiative(measure, initiative, projects, scale) for initiative in measure.initiatives
+            _initiative(measure, initiative, projects, scale, graded_by) for initiative in measure.initiatives
         ],
         indicators=targets,
     )
 
 
-def _initiative(measure, initiative, projects: list[Figure], scale: Scale) -> Figure:
+def _initiative(measure, initiative, projects: list[Figure], scale: Scale, graded_by: str) -> Figure:
     code = f"{measure.code}-{initiative.number}"
     members = [project for project in projects if project.initiative == code]
     return Figure(
@@ -538,19 +596,19 @@ def _initiative(measure, initiative, projects: list[Figure], scale: Scale) -> Fi
         code=code,
         name=initiative.title,
         parent=measure.code,
-        **_mean_of(members, scale, basis="構成事業の達成度"),
-        counts=Counts.of([project.graded for project in members], scale),
+        **_mean_of(members, scale, graded_by, basis="構成事業の達成度"),
+        counts=Counts.of(members, scale),
         children=members,
         sample=any(project.sample for project in members),
     )
 
 
-def _goal(goal, measures: list[Figure], scale: Scale) -> Figure:
+def _goal(goal, measures: list[Figure], scale: Scale, graded_by: str) -> Figure:
     return Figure(
         level="goal",
         code=str(goal.number),
         name=goal.title,
-        **_mean_of(measures, scale, basis="施策の達成度"),
+        **_mean_of(measures, scale, graded_by, basis="施策の達成度"),
         counts=Counts.combined([measure.counts for measure in measures], scale),
         target_counts=Counts.combined([measure.target_counts for measure in measures], scale),
         children=measures,
@@ -558,12 +616,12 @@ def _goal(goal, measures: list[Figure], scale: Scale) -> Figure:
     )
 
 
-def _plan(plan, goals: list[Figure], scale: Scale) -> Figure:
+def _plan(plan, goals: list[Figure], scale: Scale, graded_by: str) -> Figure:
     return Figure(
         level="plan",
         code=plan.code,
         name=plan.name,
-        **_mean_of(goals, scale, basis="基本目標の達成度"),
+        **_mean_of(goals, scale, graded_by, basis="基本目標の達成度"),
         counts=Counts.combined([goal.counts for goal in goals], scale),
         target_counts=Counts.combined([goal.target_counts for goal in goals], scale),
         children=goals,
@@ -571,12 +629,24 @@ def _plan(plan, goals: list[Figure], scale: Scale) -> Figure:
     )
 
 
-def _mean_of(children: list[Figure], scale: Scale, *, basis: str) -> dict:
-    """The figure fields of a plain mean of the children's figures, graded by the computed proposal."""
-    rollup = average([child.part for child in children], basis=basis)
-    proposed = scale.propose(rollup.value)
+def _means(graded_by: str, mean: Callable[[str], Rollup]) -> dict[str, Rollup]:
+    """A figure's means of both rates, `mean(PROGRESS)` and `mean(ATTAINMENT)`, and as its `rollup`
+    the one that grades (`graded_by`)."""
+    progress, attainment = mean(PROGRESS), mean(ATTAINMENT)
     return {
-        "rollup": rollup,
+        "rollup": attainment if graded_by == ATTAINMENT else progress,
+        "progress": progress,
+        "attainment": attainment,
+    }
+
+
+def _mean_of(children: list[Figure], scale: Scale, graded_by: str, *, basis: str) -> dict:
+    """The figure fields of a plain mean of the children's figures (of both rates), graded by the
+    computed proposal."""
+    means = _means(graded_by, lambda rate: average([child.part(rate) for child in children], basis=basis))
+    proposed = scale.propose(means["rollup"].value)
+    return {
+        **means,
         "proposed_grade": proposed,
         "grade": proposed,
         "grade_source": "proposed",

@@ -5,8 +5,9 @@ figure is null, never 0. Grades are codes of the plan's scale (「A」, 「−�
 
 Each indicator carries its 進捗率 (`progress`), its 達成率 (`rate`) and `achievement`, the one of
 the two that grades (`graded_by` at the top says which). Every node's `achievement` is the mean of
-its children's that are not listed in its `excluded`. `sample` is true on every figure computed
-from demo rows, and at the top when any figure is.
+its children's that are not listed in its `excluded`, and its `progress` and `rate` are the means of
+theirs, taken the same way. `sample` is true on every figure computed from demo rows, and at the top
+when any figure is.
 """
 
 from decimal import Decimal
@@ -89,6 +90,8 @@ def _node(figure: Figure) -> dict:
         "code": figure.code,
         "name": figure.name,
         "achievement": _number(figure.achievement),
+        "progress": _number(figure.progress.value),
+        "rate": _number(figure.attainment.value),
         "basis": figure.rollup.basis if figure.achievement is not None else None,
         "proposed_grade": _grade(figure.proposed_grade),
         "grade": _grade(figure.grade),

@@ -124,7 +124,8 @@ def figures_diff(reported: dict, today: dict) -> list[Difference]:
             continue
         old, new = before[key], after[key]
         for name in [*new, *(name for name in old if name not in new)]:
-            if name in NOT_COMPARED or old.get(name) == new.get(name):
+            # A field the report predates (one added to the figures since) is not a change.
+            if name in NOT_COMPARED or name not in old or old[name] == new.get(name):
                 continue
             differences.append(
                 Difference(

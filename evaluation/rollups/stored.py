@@ -26,6 +26,7 @@ computed again after a deploy.
 """
 
 import contextlib
+import functools
 import gc
 import hashlib
 import pickle
@@ -90,7 +91,10 @@ CODE_VERSION = hashlib.sha256(
 _in_memory: dict[tuple[int, int], tuple[str, YearRollup]] = {}
 
 
-def _version_sql() -> str:
+@functools.cache
+def _version_sql(vendor: str) -> str:
+    """The query of the inputs' version, written once per database vendor: reaching each model's
+    history table through django-simple-history builds a manager class, several milliseconds a page."""
     quote = connection.ops.quote_name
     parts = []
     for model in INPUT_MODELS:
@@ -111,7 +115,7 @@ def figures_state(*, plan: Plan, fiscal_year: int) -> tuple[str, str | None, str
     """(the inputs' version now, the stored figures' version, their token) in one query; the
     stored ones are None when nothing is stored for the plan year."""
     with connection.cursor() as cursor:
-        cursor.execute(_version_sql(), [plan.pk, fiscal_year] * 2)
+        cursor.execute(_version_sql(connection.vendor), [plan.pk, fiscal_year] * 2)
         *counters, stored_version, token = cursor.fetchone()
     current = hashlib.sha256(f"{CODE_VERSION}:{counters}".encode()).hexdigest()[:32]
     return current, stored_version, token
@@ -126,14 +130,22 @@ def figures_version(*, plan: Plan, fiscal_year: int) -> str:
 def gc_paused():
     """Keep the cyclic garbage collector out of a burst of allocations that are all kept.
 
-    Building a year's figures allocates a few hundred thousand objects that live on; each of the
+    Building a year's figures allocates some hundred thousand objects that live on; each of the
     collector's passes scans all of them again, which was most of the roll-up's time. Nothing in
-    that burst makes reference cycles to reclaim, and the collector runs again after it."""
+    that burst makes reference cycles to reclaim, and the collector runs again after it.
+
+    Afterwards the survivors are moved straight to the oldest generation (`freeze` then `unfreeze`
+    does that without scanning them), where a young collection would have put them after scanning
+    them all once more; the next full collection sees them as usual. Skipped when something else
+    froze objects, which `unfreeze` would release."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if not gc.get_freeze_count():
+            gc.freeze()
+            gc.unfreeze()
         if enabled:
             gc.enable()
 

@@ -68,7 +68,8 @@ def record_entry_save(
     rows of that record. Refused, with nothing saved, when the record changed since `seen_version`
     or when `by` may not edit it now. Each row and the record are saved with `by` and `reason` in
     their history; a first save moves the record to 入力中 and every save gives it a new version,
-    so a page or sheet opened before cannot overwrite it. Used by the entry page, the spreadsheet
+    so a page or sheet opened before cannot overwrite it. A record already submitted or approved
+    (which only the DX office may still change) gets its proposed grade computed again. Used by the entry page, the spreadsheet
     import and `record_entry_submit`.
     """
     version_check(record, seen_version)
@@ -80,6 +81,10 @@ def record_entry_save(
         save_with_history(row, by=by, reason=reason)
     if record.status == RecordStatus.NOT_STARTED:
         record.status = RecordStatus.DRAFT
+    if record.status in [*RecordStatus.awaiting_review(), RecordStatus.APPROVED]:
+        # The DX office corrects a record after its submission: the proposal stored then follows
+        # the saved rows (it reads them, so after they are saved).
+        record.proposed_grade = record_proposed_grade(record)
     record.version += 1
     save_with_history(record, by=by, reason=reason)
     return record

@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils.translation import gettext
 
 from core.fiscal import fiscal_year_label, fiscal_year_short
+from strategy.achievement import ATTAINMENT, PROGRESS, RATE_LABELS
 
 FONT = {"family": "'Noto Sans CJK JP', 'Noto Sans JP', 'Hiragino Sans', 'Yu Gothic', sans-serif", "size": 13}
 # Dark to light in one hue, so A, B and C differ in grey scale too; unrated is pale grey.
@@ -82,6 +83,53 @@ def grade_bars(
             legend={"orientation": "h", "y": -0.2},
         ),
     }
+
+
+# 進捗率 dark and solid, 達成率 light and hatched: the two bars of a pair differ in grey scale too.
+RATE_STYLES = {PROGRESS: ("#08306b", "", "#ffffff"), ATTAINMENT: ("#9ecae1", "/", "#1a1a1a")}
+
+
+def rate_bars(
+    groups: list[tuple[str, Decimal | None, Decimal | None]], *, graded_by: str, title: str
+) -> dict:
+    """Grouped bars: for each goal and measure (「基本目標1」「施策1-1」) its mean 進捗率 and 達成率 in
+    percent, each bar labelled with its value; the legend says which of the two grades. A group
+    without a figure has no bar; a dashed line marks 100 %."""
+    names = [name for name, _, _ in groups]
+    data = []
+    for position, rate in enumerate((PROGRESS, ATTAINMENT), start=1):
+        values = [percent_number(group[position]) for group in groups]
+        colour, pattern, text_colour = RATE_STYLES[rate]
+        label = RATE_LABELS[rate] + ("（評価に使う率）" if rate == graded_by else "")
+        data.append(
+            {
+                "type": "bar",
+                "name": label,
+                "x": names,
+                "y": values,
+                "text": ["" if value is None else f"{value:.1f}%" for value in values],
+                "textposition": "outside",
+                "textfont": {"size": 11},
+                "cliponaxis": False,
+                "marker": {"color": colour, "line": {"color": "#1a1a1a", "width": 1},
+                           "pattern": {"shape": pattern, "bgcolor": colour, "fgcolor": text_colour,
+                                       "fillmode": "overlay", "solidity": 0.2}},
+                "hovertemplate": f"%{{x}}<br>{RATE_LABELS[rate]}: %{{y:.1f}}%<extra></extra>",
+            }
+        )  # fmt: skip
+    return {
+        "data": data,
+        "layout": _layout(
+            title,
+            barmode="group",
+            height=380,
+            yaxis={"title": {"text": "平均（%）"}, "rangemode": "tozero", "gridcolor": "#dddddd"},
+            xaxis={"type": "category"},
+            legend={"orientation": "h", "y": -0.2},
+            shapes=[{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": 100, "y1": 100,
+                     "line": {"color": "#555555", "width": 1, "dash": "dash"}}],
+        ),
+    }  # fmt: skip
 
 
 def grade_heatmap(rows, years: list[int], codes: list[str], *, title: str) -> dict:

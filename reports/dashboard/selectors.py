@@ -186,11 +186,9 @@ def dashboard_overview(scope: Scope, rollups: dict[int, YearRollup], year: int, 
             continue
         codes = {m.code for m in members}
         goal_projects = [p for p in projects if p.parent in codes]
-        goals.append(GoalRow(goal, members, Counts.of([p.graded for p in goal_projects], rollup.scale)))
+        goals.append(GoalRow(goal, members, Counts.of(goal_projects, rollup.scale)))
     unfiltered = scope.everything and filters == Filters()
-    counts = (
-        rollup.plan_figure.counts if unfiltered else Counts.of([p.graded for p in projects], rollup.scale)
-    )
+    counts = rollup.plan_figure.counts if unfiltered else Counts.of(projects, rollup.scale)
     return Overview(
         year=year,
         rollup=rollup,

@@ -88,6 +88,11 @@ def overview(request):
             labels,
             title=charts.year_title("基本目標別の事業の評価", year),
         ),
+        "rates": charts.rate_bars(
+            _rate_groups(data.goals),
+            graded_by=data.rollup.graded_by,
+            title=charts.year_title("基本目標・施策ごとの進捗率と達成率", year),
+        ),
         "heatmap": charts.grade_heatmap(
             data.heat_rows, data.years, heat_codes, title=f"{heat_by}の評価の推移（年度別）"
         ),
@@ -104,6 +109,15 @@ def overview(request):
         rated=rated,
         dx_office=is_dx_office(request.user),
     )
+
+
+def _rate_groups(goals) -> list[tuple]:
+    """(「基本目標1」 or 「施策1-1」, mean 進捗率, mean 達成率) for each goal row and its measures, in table order."""
+    groups = []
+    for row in goals:
+        groups.append((f"基本目標{row.figure.code}", row.figure.progress.value, row.figure.attainment.value))
+        groups += [(f"施策{m.code}", m.progress.value, m.attainment.value) for m in row.measures]
+    return groups
 
 
 # A measure holds some 250 projects at a city's scale: its table is read a page at a time.

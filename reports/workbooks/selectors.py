@@ -41,7 +41,7 @@ def report_figures(*, fiscal_year: FiscalYear, project: Project | None = None) -
     the whole plan. Both have the same JSON shape, so a report reads either the same way."""
     plan, year = fiscal_year.plan, fiscal_year.year
     if fiscal_year.status == CycleStatus.LOCKED:
-        snapshot = snapshot_latest(plan=plan, fiscal_year=year)
+        snapshot = snapshot_latest(plan=plan, fiscal_year=year, with_figures=True)
         if snapshot is not None:
             return ReportFigures(snapshot.figures, snapshot.taken_at)
     if project is None:

@@ -41,10 +41,11 @@ def test_the_overview_draws_every_chart_without_console_errors(demo_data, live_u
     page.click("input[type=submit]")
     page.wait_for_url("**/dashboard/")
     charts = page.locator("[data-chart]")
-    assert charts.count() == 2
+    assert charts.count() == 3
     for index in range(charts.count()):
         charts.nth(index).locator("svg.main-svg").first.wait_for(timeout=15_000)
-    assert page.locator("[data-chart] .bars .point").count() > 0  # the stacked bars
+    assert page.locator("[data-chart=chart-rates] .bars .point").count() > 0  # the rates, goal by goal
+    assert page.locator("[data-chart=chart-grades] .bars .point").count() > 0  # the stacked bars
     assert page.locator("[data-chart] .heatmaplayer").count() == 1
     assert page.title().startswith("ダッシュボード 令和7年度（2025年度）")
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280  # no sideways scroll

@@ -243,6 +243,9 @@ def test_the_rollup_command_prints_the_years_figures_as_json(demo):
         "grade": "−",
         "grade_source": "final",
         "sample": True,
+        # Both rates of a project without indicator figures are its action goals' completion too.
+        "progress": 1.0,
+        "rate": 1.0,
         "grade_counts": {"A": 0, "B": 0, "C": 0},
         "grade_shares": {"A": None, "B": None, "C": None},
         "excluded": [{"kind": "outcome_indicator", "code": "1", "reason": "この年度の目標値がない"}],
@@ -303,6 +306,23 @@ def test_a_snapshot_keeps_the_figures_as_reported_with_that_years_departments(de
     assert snapshot_diff(snapshot) == []
 
 
+def test_a_figure_added_since_the_snapshot_was_taken_is_not_a_change(demo):
+    # Snapshots taken before the nodes carried their mean 進捗率 and 達成率 have no such fields.
+    snapshot = snapshot_take(plan=demo, fiscal_year=2024, by=None)
+    nodes = [snapshot.figures["plan"]]
+    nodes += [
+        node
+        for section in ("goals", "measures", "initiatives", "projects")
+        for node in snapshot.figures[section]
+    ]
+    for node in nodes:
+        del node["progress"], node["rate"]
+    snapshot.save()
+    snapshot.refresh_from_db()
+    assert "progress" not in snapshot.figures["plan"]
+    assert snapshot_diff(snapshot) == []
+
+
 def _correct_sns_followers_2024():
     """A late correction: project 3-2-1-01's 2024 actual reaches its target and its final grade becomes A.
 
@@ -330,8 +350,8 @@ def test_the_snapshot_diff_lists_what_a_late_correction_changed(demo):
     snapshot = snapshot_take(plan=demo, fiscal_year=2024, by=None)
     _correct_sns_followers_2024()
     # The project moves from C to A, so do the counts above it; its initiative's mean goes from
-    # (0.75 + 1 + 1) ÷ 3 = 0.91666… to 1. The measure's, goal's and plan's figures come from the
-    # measure targets, which did not change.
+    # (0.75 + 1 + 1) ÷ 3 = 0.91666… to 1, and its mean 達成率 from (47,250 ÷ 49,000 + 1 + 1) ÷ 3 to 1.
+    # The measure's, goal's and plan's figures come from the measure targets, which did not change.
     assert [(d.subject, d.field, d.reported, d.today) for d in snapshot_diff(snapshot)] == [
         ("計画全体", "事業の評価区分ごとの件数", _counts(23, 5, 3), _counts(24, 5, 2)),
         (
@@ -347,10 +367,14 @@ def test_the_snapshot_diff_lists_what_a_late_correction_changed(demo):
             _counts(3, 0, 0),
         ),
         (INITIATIVE, "達成度（評価に使う率）", Decimal("0.9166666666666666"), Decimal(1)),
+        (INITIATIVE, "進捗率", Decimal("0.9166666666666666"), Decimal(1)),
+        (INITIATIVE, "達成率", Decimal("0.9880952380952381"), Decimal(1)),
         (INITIATIVE, "評価案（自動計算）", "B（若干の遅れ）", "A（予定どおり）"),
         (INITIATIVE, "評価", "B（若干の遅れ）", "A（予定どおり）"),
         (INITIATIVE, "事業の評価区分ごとの件数", _counts(2, 0, 1), _counts(3, 0, 0)),
         (SNS, "達成度（評価に使う率）", Decimal("0.75"), Decimal(1)),
+        (SNS, "進捗率", Decimal("0.75"), Decimal(1)),
+        (SNS, "達成率", Decimal(str(float(Decimal(47250) / Decimal(49000)))), Decimal(1)),
         (SNS, "評価案（自動計算）", "C（大幅な遅れ）", "A（予定どおり）"),
         (SNS, "評価", "C（大幅な遅れ）", "A（予定どおり）"),
         (SNS, "成果指標の評価区分ごとの件数", _counts(0, 0, 1), _counts(1, 0, 0)),
@@ -426,6 +450,31 @@ def test_the_measure_explanation_shows_inputs_formula_weights_and_counts(
     assert "<p>除いたものはありません。</p>" in html
 
 
+def test_an_explanation_shows_the_mean_progress_and_attainment_of_the_figure_and_its_children(
+    dx_client, demo
+):
+    html = _page(dx_client, "/rollups/ict2/2024/measure/1-1/")
+    # By its one target indicator: (42.9 − 35) ÷ (43.8 − 35) = 89.8 % and 42.9 ÷ 43.8 = 97.9 %.
+    assert (
+        '<dt>進捗率（平均）</dt><dd>89.8%<span class="sample">（サンプル）</span></dd>'
+        '<dt>達成率（平均）</dt><dd>97.9%<span class="sample">（サンプル）</span></dd>'
+    ) in html
+    # Project 2-1-3-03 by its one indicator: (58.4 − 35) ÷ (61 − 35) = 90.0 % and 58.4 ÷ 61 = 95.7 %.
+    project = rollup_year(plan=demo, fiscal_year=2024).find("project", "2-1-3-03")
+    assert (project.progress.value, project.attainment.value) == (
+        Decimal("0.9"),
+        Decimal("58.4") / Decimal(61),
+    )
+    assert (
+        "<td>B（若干の遅れ）</td><td>最終評価（承認済み）</td>"
+        '<td class="num">90.0%<span class="sample">（サンプル）</span></td>'
+        '<td class="num">95.7%<span class="sample">（サンプル）</span></td><td></td></tr>'
+    ) in _page(dx_client, "/rollups/ict2/2024/measure/2-1/")
+    left_out = _page(dx_client, "/rollups/ict2/2024/project/1-2-2-02/")
+    # A milestone with no target this year: both means come from its action goals, graded 「−」 by its evaluator.
+    assert "<dt>進捗率（平均）</dt><dd>100.0%" in left_out
+
+
 def test_the_plan_explanation_opens_with_counts_and_lists_what_was_left_out(client, demo):
     client.force_login(factories.user(role=VIEWER))
     html = _page(client, "/rollups/ict2/2024/plan/ict2/")
@@ -495,7 +544,7 @@ def test_the_snapshot_page_shows_what_changed_since_the_year_was_reported(dx_cli
     assert f'<a href="/rollups/snapshots/{snapshot.pk}/">報告時点と現在の差分を見る</a>' in explanation
     html = _page(dx_client, f"/rollups/snapshots/{snapshot.pk}/")
     assert "<title>令和6年度（2024年度）の報告時点と現在の差分 | ICT総合戦略 進捗ポータル</title>" in html
-    assert "<caption>報告時点から変わった値（16件）</caption>" in html
+    assert "<caption>報告時点から変わった値（20件）</caption>" in html
     assert (
         f'<tr><th scope="row">{SNS}</th><td>評価</td><td>C（大幅な遅れ）</td><td>A（予定どおり）</td></tr>'
         in html
@@ -577,6 +626,39 @@ def test_every_figure_is_the_mean_of_its_children_not_left_out(demo, year):
     for indicator in figures["indicators"]:
         assert {"achievement", "progress", "rate"} <= set(indicator)
         assert indicator["achievement"] == indicator["progress"]  # the demo plan grades by 進捗率
+
+
+@pytest.mark.parametrize(
+    ("year", "grading_rate"), [(2024, "progress"), (2025, "progress"), (2025, "attainment")]
+)
+def test_both_rates_are_averaged_upwards_as_the_one_that_grades(demo, year, grading_rate):
+    demo.grading_rate = grading_rate
+    demo.save()
+    figures = rollup_figures(rollup_year(plan=demo, fiscal_year=year))
+    graded = {"progress": "progress", "attainment": "rate"}[grading_rate]
+    nodes = {("plan", figures["plan"]["code"]): figures["plan"]}
+    for section in ("initiatives", "measures", "goals"):
+        nodes.update({(section, node["code"]): node for node in figures[section]})
+    children = _children(figures)
+    differ = 0
+    for key, node in nodes.items():
+        left_out = {(item["kind"], item["code"]) for item in node["excluded"]}
+        counted = [child for kind, child in children.get(key, []) if (kind, child["code"]) not in left_out]
+        assert node["achievement"] == node[graded], key
+        for rate in ("progress", "rate"):
+            if not counted:
+                assert node[rate] is None, key
+                continue
+            mean = sum(min(max(child[rate], 0.0), 1.0) for child in counted) / len(counted)
+            assert node[rate] == pytest.approx(mean, abs=1e-12), (key, rate)
+        differ += node["progress"] != node["rate"]
+    assert differ > 0  # the two means are not one figure twice
+    measure = next(m for m in figures["measures"] if m["code"] == "1-1")
+    if year == 2024:  # 施策1-1 by its one target indicator: (42.9 − 35) ÷ (43.8 − 35) and 42.9 ÷ 43.8
+        assert (measure["progress"], measure["rate"]) == (
+            float((Decimal("42.9") - 35) / (Decimal("43.8") - 35)),
+            float(Decimal("42.9") / Decimal("43.8")),
+        )
 
 
 def test_the_plan_chooses_which_figure_grades(demo, client):

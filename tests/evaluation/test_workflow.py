@@ -83,6 +83,29 @@ def test_opening_is_refused_twice_and_for_staff(setting):
     assert FiscalYear.objects.get(pk=other_year.pk).status == CycleStatus.PLANNED
 
 
+@pytest.mark.parametrize("approved", [False, True])
+def test_a_dx_office_correction_after_submission_recomputes_the_proposed_grade(setting, approved):
+    record, staff, dx = setting["record"], setting["staff"], setting["dx"]
+    fill(record)  # 165 against the interpolated 160 from 100: (165 − 100) ÷ (160 − 100) = 108 %, A
+    services.record_submit(record, by=staff)
+    if approved:
+        services.record_approve(record, by=dx)
+    record = reload(record)
+    assert record.proposed_grade.code == "A"
+    result = record.indicator_results.get()
+    result.actual = Decimal(130)  # (130 − 100) ÷ (160 − 100) = 50 %: C
+    services.record_entry_save(record, by=dx, seen_version=record.version, results=[result])
+    corrected = reload(record)
+    assert (corrected.status, corrected.proposed_grade.code) == (
+        RecordStatus.APPROVED if approved else RecordStatus.SUBMITTED,
+        "C",
+    )
+    assert corrected.final_grade == (
+        Grade.objects.get(scale__plan=record.project.plan, code="A") if approved else None
+    )
+    assert history_reasons(record)[-1] == ("入力内容を保存", "dx")
+
+
 def test_submitting_an_incomplete_record_lists_what_is_missing_and_changes_nothing(setting):
     record = setting["record"]
     with pytest.raises(ValidationError) as caught:
@@ -314,17 +337,16 @@ def test_staff_land_on_their_projects_and_see_what_is_missing(setting, client):
     assert "1-1-1-01 書かない窓口の推進" in page
     assert "自己評価" in page and "令和8年(2026年)6月30日" in page
     client.force_login(setting["other"])
-    assert (
-        "書かない窓口の推進"
-        not in client.get(reverse("records:mine")).content.decode()
-    )
+    assert "書かない窓口の推進" not in client.get(reverse("records:mine")).content.decode()
 
 
 def test_the_board_counts_states_per_department_and_flags_overdue(setting, client, plan):
     other_project = factories.project(
         setting["other"].memberships.get().department, code="3-2-1-01", measure_code="3-2"
     )
-    services.records_prepare(type(other_project).objects.filter(pk=other_project.pk), setting["year"], by=setting["dx"])
+    services.records_prepare(
+        type(other_project).objects.filter(pk=other_project.pk), setting["year"], by=setting["dx"]
+    )
     fill(setting["record"])
     services.record_submit(setting["record"], by=setting["staff"])
     FiscalYear.objects.filter(pk=setting["year"].pk).update(deadline=datetime.date(2020, 4, 30))

@@ -15,6 +15,8 @@ from core.roles import DEMO
 from evaluation import services
 from evaluation.models import ProjectRecord
 from evaluation.rollups.year import rollup_year
+from reports.dashboard.charts import percent_number
+from strategy.achievement import percent_text
 from tests import factories
 
 A_PROJECTS = {"1-1-1-02", "1-1-3-01"}  # 市民課's projects in the demo
@@ -84,6 +86,60 @@ def test_overview_shows_the_engines_grade_counts_for_the_newest_year_with_figure
     assert heat["text"] == list(reversed(expected))  # plotly draws the first row at the bottom
     assert heat["text"][-1] == ["B", "B"]  # 施策1-1, labelled with its grade in both years
     assert "<title>ダッシュボード 令和7年度（2025年度） | " in response.text
+
+
+def _page(response) -> str:
+    """The page's HTML with the whitespace between tags removed, so rows read as one line."""
+    return re.sub(r">\s+<", "><", response.text)
+
+
+@pytest.mark.parametrize("grading_rate", ["progress", "attainment"])
+def test_overview_shows_each_goals_and_measures_mean_progress_and_attainment(demo, client, grading_rate):
+    demo.grading_rate = grading_rate
+    demo.save()
+    login(client, "dx")
+    response = client.get("/dashboard/", {"year": "2024"})
+    assert response.status_code == 200
+    engine = rollup_year(plan=demo, fiscal_year=2024)
+    figures = {f"基本目標{goal.code}": goal for goal in engine.goals}
+    names = []
+    for goal in engine.goals:
+        measures = [m for m in engine.measures if m.parent == goal.code]
+        figures.update({f"施策{m.code}": m for m in measures})
+        names += [f"基本目標{goal.code}", *(f"施策{m.code}" for m in measures)]
+    progress, attainment = chart(response, "chart-rates")["data"]
+    graded = "（評価に使う率）"
+    assert (progress["name"], attainment["name"]) == (
+        ("進捗率" + graded, "達成率") if grading_rate == "progress" else ("進捗率", "達成率" + graded)
+    )
+    assert progress["x"] == attainment["x"] == names
+    assert progress["y"] == [percent_number(figures[name].progress.value) for name in names]
+    assert attainment["y"] == [percent_number(figures[name].attainment.value) for name in names]
+    # 施策1-1 by its one target indicator: (42.9 − 35) ÷ (43.8 − 35) = 89.8 % and 42.9 ÷ 43.8 = 97.9 %.
+    at = names.index("施策1-1")
+    assert (progress["y"][at], attainment["y"][at], progress["text"][at]) == (89.8, 97.9, "89.8%")
+    assert (
+        '施策1-1 利便性を高める行政サービスの推進</a></th><td class="num">89.8%</td><td class="num">97.9%</td>'
+        "<td>B（若干の遅れ）</td>"
+    ) in _page(response)
+    goal = engine.find("goal", "1")
+    assert (
+        f'基本目標1 利用者中心の行政サービス改革</a></th><td class="num">{percent_text(goal.progress.value)}</td>'
+        f'<td class="num">{percent_text(goal.attainment.value)}</td>'
+    ) in _page(response)
+
+
+def test_department_staff_see_the_rates_of_the_measures_holding_their_projects(demo, client):
+    login(client, "dept1")
+    response = client.get("/dashboard/", {"year": "2024"})
+    assert response.status_code == 200
+    engine = rollup_year(plan=demo, fiscal_year=2024)
+    progress, attainment = chart(response, "chart-rates")["data"]
+    assert progress["x"] == ["基本目標1", "施策1-1"]
+    assert attainment["y"] == [
+        percent_number(figure.attainment.value)
+        for figure in (engine.find("goal", "1"), engine.find("measure", "1-1"))
+    ]
 
 
 def test_a_chosen_year_and_goal_are_kept_in_the_address(demo, client):
