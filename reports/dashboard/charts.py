@@ -119,7 +119,7 @@ def rate_bars(
         )  # fmt: skip
     return {
         "data": data,
-        "layout": _layout(
+        "layout": chart_layout(
             title,
             barmode="group",
             height=380,
