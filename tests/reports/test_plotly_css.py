@@ -21,8 +21,9 @@ def test_the_style_files_hold_exactly_what_the_bundle_would_inject():
     )
 
 
-def test_the_dashboard_links_them_under_the_ids_plotly_checks():
-    template = (ROOT / "templates" / "reports" / "dashboard" / "base.html").read_text(encoding="utf-8")
+def test_every_page_with_charts_links_them_under_the_ids_plotly_checks():
+    # The dashboard and the public pages draw charts through this one include.
+    template = (ROOT / "templates" / "plotly_assets.html").read_text(encoding="utf-8")
     maplibre_id, _ = TOOL["maplibre_rules"](BUNDLE.read_text(encoding="utf-8"))
     assert (
         '<link rel="stylesheet" id="plotly.js-style-global" class="no-inline-styles" '
