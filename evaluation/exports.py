@@ -6,11 +6,9 @@ Every text cell was escaped by the resource (`core.spreadsheets.spreadsheet_text
 ever a formula; numbers are written as numbers.
 """
 
-import io
-import unicodedata
-
 import tablib
 
+from core.resources import workbook_bytes, workbook_write
 from evaluation.resources import SHEET_TITLE, STATUS_BY_LABEL
 
 FILLED_COLUMNS = ("実績値", "実績の状態", "補足")
@@ -39,62 +37,31 @@ COLUMN_HELP = {
 }
 HEADER_FILL = "DDDDDD"
 FILLED_FILL = "FFF2CC"
-MIN_WIDTH, MAX_WIDTH = 6, 60
 
 
 def results_workbook(rows: tablib.Dataset) -> bytes:
     """The .xlsx bytes of the results sheet for `rows` (headers first), with the 説明 sheet."""
-    from openpyxl import Workbook  # heavy: imported where a workbook is made
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = SHEET_TITLE
     headers = list(rows.headers)
-    sheet.append(headers)
-    for row in rows:
-        sheet.append([None if value == "" else value for value in row])  # an empty cell, not ""
-    _header_style(sheet, headers)
-    _widths(sheet, headers, rows)
+    workbook = workbook_write(headers, list(rows), title=SHEET_TITLE)
+    sheet = workbook.active
+    _header_notes(sheet, headers)
     _status_choices(sheet, headers, len(rows))
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
     _help_sheet(workbook.create_sheet(HELP_TITLE), headers)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
-def _header_style(sheet, headers: list[str]) -> None:
+def _header_notes(sheet, headers: list[str]) -> None:
     from openpyxl.comments import Comment
-    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles import PatternFill
 
     for column, header in enumerate(headers, start=1):
         cell = sheet.cell(row=1, column=column)
-        cell.font = Font(bold=True)
         colour = FILLED_FILL if header in FILLED_COLUMNS else HEADER_FILL
         cell.fill = PatternFill("solid", start_color=colour, end_color=colour)
         if header in COLUMN_HELP:
             comment = Comment(COLUMN_HELP[header], "相模原市ICT総合戦略 進捗ポータル")
             comment.width, comment.height = 320, 160
             cell.comment = comment
-
-
-def display_width(text: str) -> int:
-    """Columns a text takes in a spreadsheet: a full-width character takes two."""
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
-
-
-def _widths(sheet, headers: list[str], rows: tablib.Dataset) -> None:
-    from openpyxl.utils import get_column_letter
-
-    for index, header in enumerate(headers):
-        longest = max(
-            [display_width(header) + 2]
-            + [display_width(line) for value in rows.get_col(index) for line in str(value or "").split("\n")]
-        )
-        sheet.column_dimensions[get_column_letter(index + 1)].width = min(
-            max(longest + 2, MIN_WIDTH), MAX_WIDTH
-        )
 
 
 def _status_choices(sheet, headers: list[str], count: int) -> None:

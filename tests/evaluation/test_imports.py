@@ -7,9 +7,9 @@ import tablib
 from django.urls import reverse
 from openpyxl import Workbook
 
+from core.resources import display_width
 from core.roles import DEPARTMENT_STAFF, DX_OFFICE, VIEWER
 from evaluation import services
-from evaluation.exports import display_width
 from evaluation.imports import results_import
 from evaluation.models import FiscalYear, IndicatorResult, ProjectRecord
 from projects.models import Project
@@ -78,7 +78,7 @@ def test_the_sheet_explains_itself(year_open, client):
     for column in sheet.iter_cols():
         longest = max(display_width(str(cell.value or "")) for cell in column)
         assert sheet.column_dimensions[column[0].column_letter].width >= longest + 2, column[0].value
-    assert sheet.column_dimensions["H"].width == 26  # 「基準値と最終目標から補間」: 12 full-width characters
+    assert sheet.column_dimensions["H"].width == 28  # 「基準値と最終目標から補間」: 12 full-width characters
     [choices] = sheet.data_validations.dataValidation
     assert (str(choices.sqref), choices.formula1) == ("J2:J3", '"未入力,確定値,速報値,集計中,調査未実施"')
     guide = [[cell.value for cell in row] for row in workbook["説明"].iter_rows(min_row=4, max_col=2)]
