@@ -128,7 +128,8 @@ class ChoiceWidget(widgets.Widget):
 
     def __init__(self, choices, column: str, *, blank: str | None = None):
         super().__init__()
-        self.by_label = {str(label): value for value, label in choices}
+        # Compared as read (NFKC), so 「単年度(人/年)」 typed half-width is 「単年度（人/年）」.
+        self.by_label = {cell_normalised(str(label)): value for value, label in choices}
         self.labels = {value: str(label) for value, label in choices}
         self.column, self.blank = column, blank
 
@@ -138,9 +139,10 @@ class ChoiceWidget(widgets.Widget):
             return self.blank
         if text in self.by_label:
             return self.by_label[text]
-        raise ValueError(
-            f"「{text}」は{self.column}に使えません。{'・'.join(self.by_label)}のいずれかを入力してください。"
-        )
+        labels = "・".join(self.labels.values())
+        if not text:
+            raise ValueError(f"{self.column}が空欄です。{labels}のいずれかを入力してください。")
+        raise ValueError(f"「{text}」は{self.column}に使えません。{labels}のいずれかを入力してください。")
 
     def render(self, value, obj=None, **kwargs):
         return self.labels.get(value, "")
@@ -196,6 +198,9 @@ def workbook_bytes(workbook) -> bytes:
 class Spreadsheet(Format):
     """The one format of the DX office's master-data imports and exports: read from .xlsx or CSV, told
     apart by content once the file passed the limits of `core.uploads`; written as .xlsx."""
+
+    def __init__(self, encoding=None):
+        self.encoding = encoding  # import-export passes one; the content decides (UTF-8 or Shift_JIS)
 
     def get_title(self):
         return "Excel（.xlsx）またはCSV"
