@@ -178,9 +178,10 @@ def _key_problems(rows: list[_Row], resource) -> list[ImportProblem]:
 
 
 def _results_by_key(resource, rows: list[_Row]) -> dict[tuple, IndicatorResult]:
-    """The results the user may fill now in the sheet's years, by (事業番号, 年度, 指標番号): one query."""
-    years = {row.key[1] for row in rows}
-    results = resource.get_queryset().filter(record__fiscal_year__in=years)
+    """The results the user may fill now of the sheet's projects and years, by (事業番号, 年度, 指標番号):
+    one query."""
+    years, codes = {row.key[1] for row in rows}, {row.key[0] for row in rows}
+    results = resource.get_queryset().filter(record__fiscal_year__in=years, record__project__code__in=codes)
     return {(r.record.project.code, r.record.fiscal_year, r.indicator.code): r for r in results}
 
 

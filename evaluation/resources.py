@@ -82,7 +82,7 @@ class IndicatorResultResource(resources.ModelResource):
     def get_queryset(self):
         """Only the results of records the user may fill now: the export's rows are the import's."""
         return IndicatorResult.objects.filter(record__in=records_editable_by(self.user)).select_related(
-            "record__project", "record__cycle", "indicator"
+            "record__project", "indicator"
         )
 
     def export_rows(self):
