@@ -287,7 +287,16 @@ def _version_problems(rows: list[_Row], resource, by) -> list[ImportProblem]:
             )
             continue
         record = row.result.record
-        if version != record.version:
+        if version > record.version:  # never given out: typed over, and no proof of what was seen
+            problems.append(
+                ImportProblem(
+                    row.number,
+                    field.column_name,
+                    f"版（{version}）がこの事業の今の版（{record.version}）より大きくなっています。"
+                    "ダウンロードした表の値を変えないでください。",
+                )
+            )
+        elif version < record.version:
             seen[record.pk] = min(version, seen.get(record.pk, version))
     if not seen:
         return problems

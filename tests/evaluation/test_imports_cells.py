@@ -60,6 +60,14 @@ def test_a_number_the_column_cannot_hold_is_named(year_open, client, typed, mess
     assert IndicatorResult.objects.filter(actual__isnull=False).count() == 0
 
 
+def test_a_version_typed_over_is_refused(year_open, client):
+    """A 版 larger than the record's is no proof of what the user saw: it never passes as current."""
+    client.force_login(year_open)
+    assert problems(upload(client, _sheet(170, version=7))) == [
+        ["2", "版", "版（7）がこの事業の今の版（0）より大きくなっています。ダウンロードした表の値を変えないでください。"]
+    ]  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("column", "cells", "message"),
     [
