@@ -15,6 +15,9 @@ Then, for the roll-up itself:
   a change pays), beside `its SQL run raw`: the same queries with the same parameters, fetched by
   the database driver alone; the ratio is what Python adds on top of the database. Its peak memory
   is measured by tracemalloc in a separate run.
+
+On seed_scale, `bench/imports.py` then times the DX office's results spreadsheet: its download and a
+10,000-row import, preview and confirmation.
 """
 
 import datetime
@@ -38,6 +41,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
+from bench.imports import import_rows  # noqa: E402
 from bench.scale import scale_data  # noqa: E402
 from bench.workbooks import workbook_rows  # noqa: E402
 from evaluation.demo import demo_load  # noqa: E402
@@ -203,6 +207,10 @@ def run() -> None:
         projects = Project.objects.filter(plan=plan).count()
         print(f"-- {label}")
         for what, queries, result in bench_size(plan, client):
+            print(f"{what:28s} {projects:8d} {queries:8d}  {result}")
+    if scale:
+        print("-- results spreadsheet of the DX office (median of 3, each rolled back)")
+        for what, queries, result in import_rows():
             print(f"{what:28s} {projects:8d} {queries:8d}  {result}")
 
 

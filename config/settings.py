@@ -274,6 +274,13 @@ PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 # History is for reading: reverting would bypass the workflow's services.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
+# Where an import's file waits between its preview and its confirmation (django-import-export's
+# temporary storage, for the results sheet and the master data alike). The server's temporary
+# directory suits one machine; behind a load balancer, use a storage every machine reads.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = os.environ.get(
+    "IMPORT_EXPORT_TMP_STORAGE_CLASS", "import_export.tmp_storages.TempFolderStorage"
+)
+
 # Every log line to stderr (the process manager keeps it) with the request's id; an unhandled
 # exception leaves its traceback there (django.request logs it at ERROR). Mail to ADMINS is
 # Django's default handler, active only when ADMINS is set.

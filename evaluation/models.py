@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from core.fiscal import fiscal_year_label
 from evaluation.enums import ActualStatus, Completion, CycleStatus, NextDirection, RecordStatus
+from measures.enums import IndicatorKind
 from measures.models import VALUE, Measure, MeasureIndicator
 from projects.models import ActionGoal, OutcomeIndicator, Project
 from strategy.models import Plan, PortalModel, year_in_range
@@ -391,6 +392,25 @@ class IndicatorResult(ActualBase):
 
     def clean(self):
         self.clean_actual()
+        counted = self.indicator_id and self.indicator.kind in COUNTED_KINDS
+        if counted and self.actual is not None and self.actual < 0:
+            raise ValidationError(
+                {
+                    "actual": f"実績値がマイナスです（{format(self.actual.normalize(), 'f')}）。この指標は種類が"
+                    f"「{self.indicator.get_kind_display()}」で件数や人数を数えるため、0以上の数値を入力してください。"
+                },
+                code="negative_count",
+            )
+
+
+# Indicators that count things (people, cases, systems, events): their actual is never below zero.
+# A rate may fall below zero (a change against the year before), so it is not among them.
+COUNTED_KINDS = (
+    IndicatorKind.PER_YEAR,
+    IndicatorKind.CUMULATIVE,
+    IndicatorKind.STOCK,
+    IndicatorKind.MILESTONE,
+)
 
 
 class MeasureEvaluation(PortalModel):

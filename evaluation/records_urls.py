@@ -13,5 +13,6 @@ urlpatterns = [
     path("board/", view(records.board), name="board"),
     path("results/export/", view(records.results_export), name="results_export"),
     path("results/import/", view(records.results_upload), name="results_import"),
+    path("results/import/confirm/", view(records.results_import_confirm), name="results_import_confirm"),
     path("<str:pk>/workflow/<str:action>/", view(records.workflow), name="workflow"),
 ]

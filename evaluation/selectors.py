@@ -179,6 +179,50 @@ def records_editable_by(user, records=None):
     )
 
 
+@dataclass(frozen=True)
+class SavedChange:
+    """One saved change to a record or to one of its result rows, as the history holds it."""
+
+    when: datetime.datetime
+    user_id: int | None
+    reason: str
+    model: type  # ProjectRecord, IndicatorResult or ActionResult
+    row_id: int
+
+
+def record_changes_since(seen: dict[int, int]) -> dict[int, list[SavedChange] | None]:
+    """For each record id in `seen` (mapped to the version a user saw), every change saved since the
+    record stood at that version, oldest first: its own history rows of a later version, and the
+    changes to its result rows saved after it (not their creation when the year was prepared, which
+    may come after). None for a record whose history lacks the version seen (what changed since is
+    then unknown). Three queries whatever the number of records.
+    """
+    cut: dict[int, datetime.datetime] = {}
+    changes: dict[int, list[SavedChange]] = {pk: [] for pk in seen}
+    history = ProjectRecord.history.order_by("history_date", "history_id").filter(id__in=seen)
+    for pk, version, when, user_id, reason in history.values_list(
+        "id", "version", "history_date", "history_user_id", "history_change_reason"
+    ):
+        if version <= seen[pk]:
+            cut[pk] = when  # rows saved with this record version belong to what the user saw
+        else:
+            changes[pk].append(SavedChange(when, user_id, reason or "", ProjectRecord, pk))
+    if cut:
+        for model in (IndicatorResult, ActionResult):
+            rows = model.history.filter(record_id__in=cut, history_date__gt=min(cut.values())).exclude(
+                history_type="+"
+            )
+            for pk, record_id, when, user_id, reason in rows.values_list(
+                "id", "record_id", "history_date", "history_user_id", "history_change_reason"
+            ):
+                if when > cut[record_id]:
+                    changes[record_id].append(SavedChange(when, user_id, reason or "", model, pk))
+    return {
+        pk: sorted(found, key=lambda change: change.when) if pk in cut else None
+        for pk, found in changes.items()
+    }
+
+
 def record_may_edit(user, record: ProjectRecord) -> bool:
     """Whether `user` may change `record` now (see `records_editable_by`)."""
     return records_editable_by(user, ProjectRecord.objects.filter(pk=record.pk)).exists()

@@ -5,10 +5,6 @@ from measures import services
 from measures.forms import TargetResetForm
 from measures.models import Initiative, Measure, MeasureIndicator, MeasureIndicatorTarget
 
-# Once the plan has begun these change only through 「目標値を再設定する」, a plan revision.
-INDICATOR_REVISED_FIELDS = [
-    "direction", "kind", "tolerance", "baseline_value", "baseline_year", "final_target", "final_target_year",
-]  # fmt: skip
 INDICATOR_FIELDSETS = [
     (
         "指標",
@@ -63,7 +59,7 @@ class MeasureIndicatorAdmin(PortalAdmin):
     inlines = [MeasureIndicatorTargetInline]
     fieldsets = [(None, {"fields": ["measure"]}), *INDICATOR_FIELDSETS]
     actions = ["reset_target"]
-    revised_fields = INDICATOR_REVISED_FIELDS
+    revised_fields = services.INDICATOR_REVISED_FIELDS
 
     @admin.action(description="目標値を再設定する（計画の見直し）", permissions=["change"])
     def reset_target(self, request, queryset):

@@ -14,6 +14,11 @@ from core.fiscal import fiscal_year_label
 from measures.models import IndicatorBase
 from strategy.models import Plan, PlanRevision, RevisionKind
 
+# Once the plan has begun these change only through 「目標値を再設定する」, a plan revision.
+INDICATOR_REVISED_FIELDS = [
+    "direction", "kind", "tolerance", "baseline_value", "baseline_year", "final_target", "final_target_year",
+]  # fmt: skip
+
 
 def revision_save(obj, *, by, reason: str) -> None:
     obj._history_user = by

@@ -2,15 +2,30 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from import_export.admin import ImportExportMixin
+from import_export.forms import ExportForm
+from import_export.results import RowResult
 
 from core.admin import PortalAdmin, PortalInline, ReadOnlyMixin, RevisedInline, revision_action
 from core.forms import CleanTextField, PortalModelForm
-from measures.admin import INDICATOR_FIELDSETS, INDICATOR_REVISED_FIELDS, target_reset_action
+from core.resources import Spreadsheet
+from core.uploads import upload_limits
+from measures.admin import INDICATOR_FIELDSETS, target_reset_action
+from measures.services import INDICATOR_REVISED_FIELDS
 from projects import services
 from projects.enums import AssignmentRole
-from projects.forms import ProjectEndForm, ProjectMergeForm, ProjectMoveForm
+from projects.forms import (
+    CatalogueConfirmImportForm,
+    CatalogueImportForm,
+    ProjectEndForm,
+    ProjectMergeForm,
+    ProjectMoveForm,
+)
 from projects.models import ActionGoal, OutcomeIndicator, OutcomeIndicatorTarget, Project, ProjectAssignment
-from projects.scoping import projects_visible, scope_by_project, scope_by_project_year
+from projects.resources import ActionGoalResource, OutcomeIndicatorResource, ProjectResource
+from projects.scoping import is_dx_office, projects_visible, scope_by_project, scope_by_project_year
 from strategy.models import Department, DepartmentKind
 
 
@@ -34,6 +49,82 @@ def _one_plan(queryset):
     if len(plans) != 1:
         raise ValidationError("同じ計画の事業だけを選んでください。")
     return plans.pop()
+
+
+class CatalogueImportExport(ImportExportMixin):
+    """Import and export of the project catalogue, for the DX office only: staff see no button and
+    get 403 at the addresses. An import is read and checked (`core.uploads`), previewed row by row,
+    and saved only when confirmed, all rows or none, with the reason in every row's history."""
+
+    formats = [Spreadsheet]
+    export_form_class = ExportForm  # every column: the export is the template the import takes back
+    import_form_class = CatalogueImportForm
+    confirm_form_class = CatalogueConfirmImportForm
+    import_template_name = "admin/projects/catalogue_import.html"
+    kept_file = "catalogue_import_file"
+
+    def has_import_permission(self, request):
+        return is_dx_office(request.user)
+
+    def has_export_permission(self, request):
+        return is_dx_office(request.user)
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        form = kwargs.get("form")
+        reason = form.cleaned_data.get("reason", "") if form is not None and form.is_valid() else ""
+        return {"by": request.user, "reason": reason}
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {"by": request.user}
+
+    def get_import_context_data(self, **kwargs):
+        return {"limits": upload_limits()}
+
+    def get_confirm_form_initial(self, request, import_form):
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:
+            initial["reason"] = import_form.cleaned_data["reason"]
+            # Only the file this user just previewed can be confirmed.
+            request.session[self.kept_file] = initial["import_file_name"]
+        return initial
+
+    def get_import_data_kwargs(self, **kwargs):
+        kwargs = super().get_import_data_kwargs(**kwargs)
+        kwargs.pop("request", None)
+        return {**kwargs, "rollback_on_validation_errors": True}
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, ValidationError):
+            form.add_error("import_file", e.messages)
+        else:
+            form.add_error(
+                "import_file",
+                "ファイルを読み込めませんでした。書き出した表をExcelで開き、保存し直してから選んでください。",
+            )
+
+    def process_import(self, request, **kwargs):
+        if request.method == "POST" and request.POST.get("import_file_name") != request.session.pop(
+            self.kept_file, None
+        ):
+            messages.error(request, "確認した表が見つかりません。もう一度ファイルを選んでください。")
+            return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_import")
+        return super().process_import(request, **kwargs)
+
+    def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            # Something changed since the preview: nothing was saved; show why, as the preview does.
+            context = {**self.admin_site.each_context(request), "title": "取り込めませんでした", "result": result,
+                       "opts": self.opts, "import_error_display": self.import_error_display}  # fmt: skip
+            return TemplateResponse(request, [self.import_template_name], context)
+        return super().process_result(result, request)
+
+    def add_success_message(self, result, request):
+        totals = result.totals
+        messages.success(
+            request,
+            f"{self.opts.verbose_name}を取り込みました（追加{totals[RowResult.IMPORT_TYPE_NEW]}件、"
+            f"変更{totals[RowResult.IMPORT_TYPE_UPDATE]}件、変更なし{totals[RowResult.IMPORT_TYPE_SKIP]}件）。",
+        )
 
 
 class ProjectScopedAdmin(PortalAdmin):
@@ -79,7 +170,8 @@ class ActionGoalInline(PortalInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(PortalAdmin):
+class ProjectAdmin(CatalogueImportExport, PortalAdmin):
+    resource_classes = [ProjectResource]
     list_display = [
         "code",
         "name",
@@ -97,7 +189,7 @@ class ProjectAdmin(PortalAdmin):
     autocomplete_fields = ["measure", "initiative", "merged_into"]
     inlines = [AssignmentInline, ActionGoalInline]
     actions = ["end_projects", "move_projects", "merge_projects"]
-    revised_fields = ["plan", "code", "measure", "start_year", "end_year", "status", "merged_into"]
+    revised_fields = services.PROJECT_REVISED_FIELDS
     fields = [
         "plan",
         "code",
@@ -196,7 +288,8 @@ class ProjectAssignmentAdmin(ProjectScopedAdmin):
 
 
 @admin.register(ActionGoal)
-class ActionGoalAdmin(ProjectScopedAdmin):
+class ActionGoalAdmin(CatalogueImportExport, ProjectScopedAdmin):
+    resource_classes = [ActionGoalResource]
     year_path = "fiscal_year"
     list_display = ["project", "fiscal_year", "number", "description"]
     list_select_related = ["project"]
@@ -214,7 +307,8 @@ class OutcomeIndicatorTargetInline(RevisedInline):
 
 
 @admin.register(OutcomeIndicator)
-class OutcomeIndicatorAdmin(ProjectScopedAdmin):
+class OutcomeIndicatorAdmin(CatalogueImportExport, ProjectScopedAdmin):
+    resource_classes = [OutcomeIndicatorResource]
     list_display = ["project", "code", "name", "unit", "direction", "baseline_value", "final_target"]
     list_select_related = ["project"]
     list_filter = ["kind", "direction"]

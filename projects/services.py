@@ -5,14 +5,24 @@ keeps what was there before and files a `PlanRevision`. The callers (admin actio
 permission to change.
 """
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core.fiscal import fiscal_year_label
-from measures.services import revision_check, revision_file, revision_save
+from measures.services import INDICATOR_REVISED_FIELDS, revision_check, revision_file, revision_save
 from projects.enums import AssignmentRole, ProjectStatus
-from projects.models import Project, ProjectAssignment
+from projects.models import ActionGoal, OutcomeIndicator, OutcomeIndicatorTarget, Project, ProjectAssignment
 from strategy.models import Department, PlanRevision, RevisionKind
+
+# Once the plan has begun these change only through a revision (add, end, merge, move).
+PROJECT_REVISED_FIELDS = ["plan", "code", "measure", "start_year", "end_year", "status", "merged_into"]
+REVISED_FIELDS = {Project: PROJECT_REVISED_FIELDS, OutcomeIndicator: INDICATOR_REVISED_FIELDS, ActionGoal: []}
+REVISION_ONLY = (
+    "計画期間が始まっているため、取り込みでは変えられません。計画の見直しとして、一覧の操作（事業の終了・統合・"
+    "所管課の変更、目標値の再設定）で、適用する年度と理由を付けて変えてください。"
+)
 
 
 @transaction.atomic
@@ -110,3 +120,58 @@ def project_move(project: Project, *, department: Department, year: int, reason:
     return revision_file(
         project.plan, RevisionKind.PROJECT_MOVED, year=year, reason=reason, summary=summary, by=by
     )
+
+
+def _plan_of(obj):
+    return obj.plan if isinstance(obj, Project) else obj.project.plan
+
+
+@transaction.atomic
+def catalogue_save(obj: Project | ActionGoal | OutcomeIndicator, *, by, reason: str) -> None:
+    """Save a row of the project catalogue changed outside a revision (a project's name, summary or
+    initiative, an action goal, an indicator, or anything before the plan begins): cleaned, with
+    who and why in its history. Once the plan has begun, a change to what only a revision may
+    change (`REVISED_FIELDS`) is refused, naming the field. Used by the master-data import; a new
+    project is added by `project_add` instead.
+    """
+    if obj.pk and _plan_of(obj).has_started:
+        stored = type(obj).objects.get(pk=obj.pk)
+        attnames = {name: obj._meta.get_field(name).attname for name in REVISED_FIELDS[type(obj)]}
+        changed = [
+            name for name, attname in attnames.items() if getattr(obj, attname) != getattr(stored, attname)
+        ]
+        if changed:
+            raise ValidationError({name: REVISION_ONLY for name in changed}, code="revision_only")
+    revision_save(obj, by=by, reason=reason)
+
+
+@transaction.atomic
+def indicator_targets_set(
+    indicator: OutcomeIndicator, targets: dict[int, Decimal | None], *, by, reason: str, new: bool = False
+) -> bool:
+    """Make an outcome indicator's stated yearly targets those of `targets` (a year mapped to None has
+    no stated target: it follows the line between baseline and final target). Years not in `targets`
+    are left alone. Returns whether anything changed. Once the plan has begun, the targets of an
+    indicator that existed change only by 「目標値を再設定する」, so a change is refused
+    (ValidationError on `targets`); a `new` indicator gets its targets as on the admin's add page.
+    """
+    stored = {target.fiscal_year: target for target in indicator.targets.all()}
+    changes = {
+        year: value
+        for year, value in targets.items()
+        if (stored[year].value if year in stored else None) != value
+    }
+    if not changes:
+        return False
+    if indicator.plan.has_started and not new:
+        raise ValidationError({"targets": REVISION_ONLY}, code="revision_only")
+    for year, value in sorted(changes.items()):
+        if value is None:
+            target = stored[year]
+            target._history_user, target._change_reason = by, reason
+            target.delete()
+        else:
+            target = stored.get(year) or OutcomeIndicatorTarget(indicator=indicator, fiscal_year=year)
+            target.value = value
+            revision_save(target, by=by, reason=reason)
+    return True

@@ -11,16 +11,19 @@ from evaluation.services.common import version_check
 from evaluation.services.cycle import fiscal_year_close, fiscal_year_lock, fiscal_year_open, records_prepare
 from evaluation.services.measures import grade_reason_check, measure_evaluate, measure_evaluation_check
 from evaluation.services.records import (
+    RecordEntry,
     record_approve,
     record_entry_save,
     record_entry_submit,
     record_reopen,
     record_return,
     record_submit,
+    records_entry_save,
 )
 from evaluation.services.reference import reference_data_load, roles_sync
 
 __all__ = [
+    "RecordEntry",
     "fiscal_year_close",
     "fiscal_year_lock",
     "fiscal_year_open",
@@ -33,6 +36,7 @@ __all__ = [
     "record_reopen",
     "record_return",
     "record_submit",
+    "records_entry_save",
     "records_prepare",
     "reference_data_load",
     "roles_sync",

@@ -30,12 +30,27 @@ def version_check(
     if current.version == expected_version:
         return
     latest = current.history.select_related("history_user").first()
-    user = latest.history_user if latest else None
+    raise stale_version_error(
+        type(obj),
+        latest.history_user if latest else None,
+        latest.history_date if latest else None,
+        seen=seen,
+        redo=redo,
+    )
+
+
+def stale_version_error(model, user, when, *, seen: str, redo: str) -> ValidationError:
+    """The refusal of a save based on an older version: `user` changed it at `when` (either may be None)."""
     who = (user.get_full_name() or user.username) if user else "他の利用者"
-    when = timezone.localtime(latest.history_date).strftime("%Y-%m-%d %H:%M") if latest else ""
-    raise ValidationError(
+    return ValidationError(
         "この%(what)sは、あなたが%(seen)s後に%(who)sさんが更新しました（%(when)s）。"
         "入力内容は保存していません。%(redo)s最新の内容を確認してから、もう一度入力してください。",
         code="stale_version",
-        params={"what": type(obj)._meta.verbose_name, "who": who, "when": when, "seen": seen, "redo": redo},
+        params={
+            "what": model._meta.verbose_name,
+            "who": who,
+            "when": timezone.localtime(when).strftime("%Y-%m-%d %H:%M") if when else "",
+            "seen": seen,
+            "redo": redo,
+        },
     )

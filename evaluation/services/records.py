@@ -1,18 +1,20 @@
 """A project record's workflow: save, submit, return, approve, reopen."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.db import rows_update_with_history
 from core.fiscal import fiscal_year_label
 from core.validators import line_breaks_normalised, validate_clean_text
 from evaluation.enums import CycleStatus, RecordStatus
 from evaluation.models import ActionResult, FiscalYear, Grade, IndicatorResult, ProjectRecord
 from evaluation.rollups.snapshots import snapshot_take
 from evaluation.rollups.year import record_proposed_grade
-from evaluation.selectors import record_may_edit
+from evaluation.selectors import record_may_edit, records_editable_by
 from evaluation.services.common import require_dx_office, save_with_history, version_check
 
 
@@ -46,14 +48,27 @@ def _require_status(record: ProjectRecord, allowed: list[str], action: str) -> N
 
 def _refuse_unless_editable(record: ProjectRecord, by, action: str) -> None:
     if not record_may_edit(by, record):
-        raise ValidationError(
-            "%(year)sのこの事業は、いま%(action)sできません（入力受付の終了、または担当外の事業です）。",
-            code="not_editable",
-            params={"year": fiscal_year_label(record.fiscal_year), "action": action},
-        )
+        raise _not_editable(record, action)
 
 
-@transaction.atomic
+def _not_editable(record: ProjectRecord, action: str) -> ValidationError:
+    return ValidationError(
+        "%(year)sのこの事業は、いま%(action)sできません（入力受付の終了、または担当外の事業です）。",
+        code="not_editable",
+        params={"year": fiscal_year_label(record.fiscal_year), "action": action},
+    )
+
+
+@dataclass(frozen=True)
+class RecordEntry:
+    """What a user typed into one record: the record with its typed field values, the version the
+    user's page or sheet showed, and the changed action-goal and indicator rows of that record."""
+
+    record: ProjectRecord
+    seen_version: int | None
+    results: Sequence[ActionResult | IndicatorResult] = ()
+
+
 def record_entry_save(
     record: ProjectRecord,
     *,
@@ -62,32 +77,80 @@ def record_entry_save(
     results: Sequence[ActionResult | IndicatorResult] = (),
     reason: str = "入力内容を保存",
 ) -> ProjectRecord:
-    """Save what a user typed into a record and its result rows: the one write path for entry.
+    """Save what a user typed into one record and its result rows (see `records_entry_save`).
+    Used by the entry page, `record_entry_submit` and the demo."""
+    return records_entry_save([RecordEntry(record, seen_version, results)], by=by, reason=reason)[0]
 
-    `record` carries the typed field values; `results` are the changed action-goal and indicator
-    rows of that record. Refused, with nothing saved, when the record changed since `seen_version`
-    or when `by` may not edit it now. Each row and the record are saved with `by` and `reason` in
-    their history; a first save moves the record to 入力中 and every save gives it a new version,
-    so a page or sheet opened before cannot overwrite it. A record already submitted or approved
-    (which only the DX office may still change) gets its proposed grade computed again. Used by the entry page, the spreadsheet
-    import and `record_entry_submit`.
+
+@transaction.atomic
+def records_entry_save(
+    entries: Sequence[RecordEntry], *, by, reason: str = "入力内容を保存"
+) -> list[ProjectRecord]:
+    """Save what a user typed into records and their result rows: the one write path for entry.
+
+    All entries or none: refused, with nothing saved, when a record changed since its entry's
+    `seen_version` or when `by` may not edit it now. The records are locked first (in id order, so
+    two imports cannot deadlock); each row and record is saved with `by` and `reason` in its history;
+    a first save moves a record to 入力中 and every save gives it a new version, so a page or sheet
+    opened before cannot overwrite it. A record already submitted or approved (which only the DX
+    office may still change) gets its proposed grade computed again. A bounded number of queries for
+    any number of records not yet submitted (the spreadsheet import saves thousands at once). Used by
+    `record_entry_save` and the import.
     """
-    version_check(record, seen_version)
-    _refuse_unless_editable(record, by, "保存")
-    for row in results:
-        if row.record_id != record.pk:
-            raise ValidationError("別の事業の実績は、この画面からは保存できません。", code="foreign_row")
-        row.full_clean(validate_unique=False, validate_constraints=False)
-        save_with_history(row, by=by, reason=reason)
-    if record.status == RecordStatus.NOT_STARTED:
-        record.status = RecordStatus.DRAFT
-    if record.status in [*RecordStatus.awaiting_review(), RecordStatus.APPROVED]:
-        # The DX office corrects a record after its submission: the proposal stored then follows
-        # the saved rows (it reads them, so after they are saved).
-        record.proposed_grade = record_proposed_grade(record)
-    record.version += 1
-    save_with_history(record, by=by, reason=reason)
-    return record
+    records = [entry.record for entry in entries]
+    stored = ProjectRecord.objects.select_for_update(of=("self",)).filter(pk__in=[r.pk for r in records])
+    stored = {record.pk: record for record in stored.order_by("pk")}
+    for entry in entries:
+        if entry.record.pk not in stored or stored[entry.record.pk].version != entry.seen_version:
+            version_check(entry.record, entry.seen_version)  # raises, naming who changed it
+    editable = set(
+        records_editable_by(by, ProjectRecord.objects.filter(pk__in=stored)).values_list("pk", flat=True)
+    )
+    for record in records:
+        if record.pk not in editable:
+            raise _not_editable(record, "保存")
+    rows_by_model: dict[type, list] = {}
+    for entry in entries:
+        for row in entry.results:
+            if row.record_id != entry.record.pk:
+                raise ValidationError("別の事業の実績は、この画面からは保存できません。", code="foreign_row")
+            # The row's links (its record, goal or indicator) are set by the portal, never typed.
+            row.full_clean(exclude=_links(type(row)), validate_unique=False, validate_constraints=False)
+            rows_by_model.setdefault(type(row), []).append(row)
+    for model, rows in rows_by_model.items():
+        rows_update_with_history(rows, _typed_fields(model), by=by, reason=reason)
+    typed = {name: True for record in records for name in _changed_fields(record, stored[record.pk])}
+    now = timezone.now()
+    for record in records:
+        if record.status == RecordStatus.NOT_STARTED:
+            record.status = RecordStatus.DRAFT
+        if record.status in [*RecordStatus.awaiting_review(), RecordStatus.APPROVED]:
+            # The DX office corrects a record after its submission: the proposal stored then follows
+            # the saved rows (it reads them, so after they are saved).
+            record.proposed_grade = record_proposed_grade(record)
+        record.version += 1
+        record.updated_at = now  # what auto_now does on save(); a bulk update skips it
+    fields = list(dict.fromkeys([*typed, "status", "proposed_grade", "version", "updated_at"]))
+    rows_update_with_history(records, fields, by=by, reason=reason)
+    return records
+
+
+def _links(model) -> list[str]:
+    return [field.name for field in model._meta.concrete_fields if field.is_relation]
+
+
+def _typed_fields(model) -> list[str]:
+    """A result row's own values (its links never change)."""
+    return [f.name for f in model._meta.concrete_fields if not (f.primary_key or f.is_relation)]
+
+
+def _changed_fields(record: ProjectRecord, stored: ProjectRecord) -> list[str]:
+    """The fields of `record` a user typed a new value into, against the row as stored."""
+    return [
+        field.name
+        for field in ProjectRecord._meta.concrete_fields
+        if not field.primary_key and getattr(record, field.attname) != getattr(stored, field.attname)
+    ]
 
 
 @transaction.atomic

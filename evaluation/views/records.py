@@ -2,6 +2,7 @@
 and the workflow buttons. Each checks the user's permission and scopes rows by `projects.scoping`."""
 
 import datetime
+import secrets
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,11 +12,13 @@ from django.template.response import TemplateResponse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
+from core.uploads import upload_content, upload_drop, upload_keep, upload_limits, upload_take
 from core.validators import whole_number
 from evaluation import services
 from evaluation.enums import CycleStatus, RecordStatus
+from evaluation.exports import results_workbook
 from evaluation.forms import review_draft_key
-from evaluation.imports import ImportProblem, dataset_from_upload, results_import
+from evaluation.imports import ImportProblem, results_import, results_sheet_read
 from evaluation.models import FiscalYear, Grade, ProjectRecord
 from evaluation.resources import IndicatorResultResource
 from evaluation.selectors import (
@@ -63,7 +66,8 @@ def mine(request):
         for record in records
     ]
     return _page(
-        request, "admin/evaluation/projectrecord/mine.html", "担当事業の入力状況", fiscal_year=current, rows=rows
+        request, "admin/evaluation/projectrecord/mine.html", "担当事業の入力状況", fiscal_year=current, rows=rows,
+        limits=upload_limits(),
     )
 
 
@@ -89,35 +93,90 @@ def board(request):
 def results_export(request):
     """The results the user may fill now, as the spreadsheet the import takes back."""
     _require(request, VIEW)
-    resource = IndicatorResultResource(user=request.user)
-    dataset = resource.export(queryset=resource.export_queryset())
+    workbook = results_workbook(IndicatorResultResource(user=request.user).export_rows())
     filename = f"成果指標の実績_{datetime.date.today():%Y%m%d}.xlsx"
     return HttpResponse(
-        dataset.export("xlsx"),
+        workbook,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": content_disposition_header(as_attachment=True, filename=filename)},
     )
 
 
+# The session's note of the sheet kept between its preview and its confirmation.
+KEPT_SHEET = "results_import"
+PREVIEW_ROWS = 1000
+
+
 @require_POST
 def results_upload(request):
-    """Take a filled sheet back: all rows are saved, or none and every problem is listed."""
+    """Check a filled sheet and show what each row would change; nothing is saved until confirmed."""
     _require(request, CHANGE)
     upload = request.FILES.get("sheet")
     try:
         if upload is None:
             raise ValidationError("取り込むファイルを選んでください。")
-        outcome = results_import(dataset_from_upload(upload), by=request.user)
-        problems = outcome.problems
+        content = upload_content(upload)
+        outcome = results_import(results_sheet_read(content), by=request.user, dry_run=True)
     except ValidationError as error:
-        problems = [ImportProblem(None, "ファイル", message) for message in error.messages]
-    if not problems:
-        messages.success(
-            request,
-            f"取り込みました（変更{outcome.changed}件、変更なし{outcome.unchanged}件）。"
-            "各事業の画面で確認してから提出してください。",
-        )
+        return _problems(request, [ImportProblem(None, "ファイル", message) for message in error.messages])
+    if outcome.problems:
+        return _problems(request, outcome.problems)
+    if not outcome.changes:
+        messages.info(request, f"変更はありませんでした（{outcome.unchanged}行とも保存済みの内容と同じです）。")
         return redirect("records:mine")
+    _forget_kept(request)
+    token = secrets.token_urlsafe(16)
+    request.session[KEPT_SHEET] = {"name": upload_keep(content), "token": token}
+    return _page(
+        request,
+        "admin/evaluation/projectrecord/import_preview.html",
+        "取り込む内容の確認",
+        outcome=outcome,
+        shown=outcome.changes[:PREVIEW_ROWS],
+        file_name=upload.name,
+        token=token,
+    )
+
+
+@require_POST
+def results_import_confirm(request):
+    """Save the sheet previewed (checked again: what changed since is seen), or drop it when cancelled."""
+    _require(request, CHANGE)
+    kept = request.session.get(KEPT_SHEET) or {}
+    if "cancel" in request.POST:
+        _forget_kept(request)
+        messages.info(request, "取り込みを取り消しました。何も保存していません。")
+        return redirect("records:mine")
+    if not kept or request.POST.get("token") != kept["token"]:
+        return _problems(request, [ImportProblem(None, "ファイル", GONE)])
+    del request.session[KEPT_SHEET]
+    content = upload_take(kept["name"])
+    try:
+        if content is None:
+            raise ValidationError(GONE)
+        outcome = results_import(results_sheet_read(content), by=request.user)
+    except ValidationError as error:
+        return _problems(request, [ImportProblem(None, "ファイル", message) for message in error.messages])
+    if outcome.problems:
+        return _problems(request, outcome.problems)
+    messages.success(
+        request,
+        f"取り込みました（変更{outcome.changed}件、変更なし{outcome.unchanged}件）。"
+        "各事業の画面で確認してから提出してください。",
+    )
+    return redirect("records:mine")
+
+
+GONE = "確認した表が見つかりません（取り込み済みか、別の画面で新しい表を選んだためです）。もう一度ファイルを選んでください。"
+
+
+def _forget_kept(request) -> None:
+    kept = request.session.pop(KEPT_SHEET, None)
+    if kept:
+        upload_drop(kept["name"])
+
+
+def _problems(request, problems) -> TemplateResponse:
     return _page(
         request, "admin/evaluation/projectrecord/import_problems.html", "取り込めませんでした", problems=problems
     )

@@ -1,0 +1,99 @@
+"""The results spreadsheet at city size, for `make bench`: the DX office downloads its sheet (12,000
+rows on seed_scale), fills 10,000 of them and uploads it. Measured as a browser does it, through the
+test client: the preview (the upload checked, read, every row validated and each change listed) and
+the confirmation (read and checked again, every row saved with its history in one transaction).
+
+Each target is 20 s, well inside gunicorn's 120 s timeout (config/gunicorn.conf.py). Every run is
+rolled back, so the other benchmarks see the data as seeded.
+"""
+
+import io
+import statistics
+import time
+
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.test import Client
+from django.urls import reverse
+
+ROWS = 10_000
+RUNS = 3
+TARGET_SECONDS = 20
+
+
+def sheet_filled(client, rows: int) -> bytes:
+    """The user's results sheet with its first `rows` rows given a confirmed actual."""
+    from openpyxl import load_workbook
+
+    response = client.get(reverse("records:results_export"))
+    assert response.status_code == 200, response.status_code
+    workbook = load_workbook(io.BytesIO(response.content))
+    sheet = workbook["成果指標の実績"]
+    sheet.delete_rows(rows + 2, sheet.max_row)
+    for row in range(2, rows + 2):
+        sheet.cell(row, 9).value = 1_000_000 + row  # unlike any seeded actual: every row changes
+        sheet.cell(row, 10).value = "確定値"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _request(send) -> tuple[int, float, object]:
+    queries = []
+    with connection.execute_wrapper(lambda execute, sql, *args: queries.append(sql) or execute(sql, *args)):
+        start = time.perf_counter()
+        response = send()
+        seconds = time.perf_counter() - start
+    return len(queries), seconds, response
+
+
+def import_run(user, content: bytes) -> tuple[tuple[int, float], tuple[int, float]]:
+    """One preview and one confirmation, rolled back: ((queries, seconds), (queries, seconds))."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    with transaction.atomic():
+        client = Client()
+        client.force_login(user)
+        upload = SimpleUploadedFile("results.xlsx", content)
+        queries, preview_seconds, preview = _request(
+            lambda: client.post(reverse("records:results_import"), {"sheet": upload})
+        )
+        assert preview.status_code == 200 and "token" in preview.context, "the preview found problems"
+        assert preview.context["outcome"].changed == ROWS, preview.context["outcome"].changed
+        token = preview.context["token"]
+        confirm_queries, confirm_seconds, confirmed = _request(
+            lambda: client.post(reverse("records:results_import_confirm"), {"token": token})
+        )
+        assert confirmed.status_code == 302, confirmed.status_code
+        transaction.set_rollback(True)
+    return (queries, preview_seconds), (confirm_queries, confirm_seconds)
+
+
+def dx_office_user():
+    """A DX office account of the bench's own (seed_scale's are demo accounts, refused with DEBUG off)."""
+    from django.contrib.auth.models import Group
+
+    from core.roles import DX_OFFICE
+
+    user, _ = get_user_model().objects.get_or_create(username="bench-dx", defaults={"is_staff": True})
+    user.groups.add(Group.objects.get(name=DX_OFFICE))
+    return user
+
+
+def import_rows() -> list[tuple[str, int, str]]:
+    """Rows of (what, queries, result) for the 10,000-row import, median of RUNS runs."""
+    user = dx_office_user()
+    client = Client()
+    client.force_login(user)
+    queries, download_seconds, download = _request(lambda: client.get(reverse("records:results_export")))
+    size = len(download.content) / 1024
+    content = sheet_filled(client, ROWS)
+    runs = [import_run(user, content) for _ in range(RUNS)]
+    rows = [("results sheet download", queries, f"{download_seconds * 1000:7.1f} ms  {size:.0f} KB xlsx")]
+    for index, what in enumerate((f"import {ROWS:,} rows: preview", f"import {ROWS:,} rows: confirm")):
+        seconds = statistics.median(run[index][1] for run in runs)
+        verdict = "ok" if seconds <= TARGET_SECONDS else f"OVER {TARGET_SECONDS} s"
+        rows.append(
+            (what, runs[0][index][0], f"{seconds * 1000:7.1f} ms  (target {TARGET_SECONDS} s: {verdict})")
+        )
+    return rows
