@@ -375,3 +375,12 @@ def test_exports_keep_their_query_count_for_one_row_and_many(
             more = factories.project(Department.objects.get(code="S02"), measure_code="2-1")
             factories.indicator(more, code="1")
             factories.action_goal(more, year=2025)
+
+
+def test_the_import_page_states_the_limits_and_asks_for_a_reason(catalogue, client):
+    client.force_login(catalogue["dx"])
+    page = client.get(_url("project", "import"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "取り込めるファイル: .xlsx または .csv（UTF-8・Shift_JIS）、10 MB・20,000行まで。" in html
+    assert '<label for="id_reason">取り込みの理由:</label>' in html
