@@ -167,9 +167,17 @@ def column_widths(headers, rows) -> list[float]:
     return widths
 
 
+def _cell_value(value):
+    """What a cell holds: text escaped (idempotent for text a widget escaped already), so that no
+    value, whichever method produced it, is ever a formula; empty text is an empty cell."""
+    if isinstance(value, str):
+        return spreadsheet_text(value) or None
+    return value
+
+
 def workbook_write(headers, rows, *, title: str):
-    """A workbook holding one sheet: bold headers, frozen and filtered, columns wide enough to read.
-    Empty text is an empty cell. Returns the openpyxl workbook, for the caller to add to."""
+    """A workbook holding one sheet: bold headers, frozen and filtered, columns wide enough to read,
+    and no cell a formula. Returns the openpyxl workbook, for the caller to add to."""
     from openpyxl import Workbook  # heavy: imported where a workbook is made
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -177,9 +185,9 @@ def workbook_write(headers, rows, *, title: str):
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title
-    sheet.append(list(headers))
+    sheet.append([_cell_value(header) for header in headers])
     for row in rows:
-        sheet.append([None if value == "" else value for value in row])
+        sheet.append([_cell_value(value) for value in row])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for index, width in enumerate(column_widths(headers, rows), start=1):

@@ -376,3 +376,13 @@ def _check_counts(client, django_assert_num_queries) -> None:
     with django_assert_num_queries(20):
         response = client.post(reverse(CONFIRM), {"token": preview.context["token"]})
     assert response.status_code == 302
+
+
+def test_the_page_states_the_limits(year_open, client):
+    client.force_login(year_open)
+    page = client.get(reverse("records:mine"))
+    assert page.status_code == 200
+    assert (
+        "取り込めるファイル: .xlsx または .csv（UTF-8・Shift_JIS）、10 MB・20,000行まで。"
+        in page.content.decode()
+    )

@@ -233,20 +233,46 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused_with_its_reason(catalogue, 
     )
 
 
-def test_a_formula_in_the_catalogue_goes_out_as_text_and_comes_back_unchanged(catalogue, client):
-    project = catalogue["project"]
-    project.name = '=HYPERLINK("http://example.invalid")'
-    project.summary = "@SUM(1)"
-    project.save()
+FORMULAS = ['=HYPERLINK("http://example.invalid")', "+1", "-1", "@x"]
+# Where each export carries the payload: the model, the object's text field, the cell; and a number.
+PAYLOAD_CELLS = {
+    "project": ("name", "C2", "I2", 2024),
+    "actiongoal": ("description", "F2", "D2", 2025),
+    "outcomeindicator": ("name", "D2", "L2", 200),
+}
+
+
+@pytest.mark.parametrize("model", list(PAYLOAD_CELLS))
+@pytest.mark.parametrize("formula", FORMULAS)
+def test_a_formula_goes_out_as_text_and_comes_back_unchanged(catalogue, client, model, formula):
+    field, cell, number_cell, number = PAYLOAD_CELLS[model]
+    obj = {
+        "project": catalogue["project"],
+        "actiongoal": ActionGoal.objects.get(),
+        "outcomeindicator": OutcomeIndicator.objects.get(),
+    }[model]
+    setattr(obj, field, formula)
+    obj.save()
     client.force_login(catalogue["dx"])
-    workbook = _export(client)
-    cells = [workbook.active["C2"], workbook.active["D2"], workbook.active["I2"]]
-    assert [(c.value, c.data_type) for c in cells] == [
-        ('\'=HYPERLINK("http://example.invalid")', "s"), ("'@SUM(1)", "s"), (2024, "n"),
-    ]  # fmt: skip
+    workbook = _export(client, model)
+    sheet = workbook.active
+    assert (sheet[cell].value, sheet[cell].data_type) == (f"'{formula}", "s")
+    assert (sheet[number_cell].value, sheet[number_cell].data_type) == (number, "n")  # numbers stay numbers
+    assert not [c.coordinate for row in sheet.iter_rows() for c in row if c.data_type == "f"]
     before = _histories()
-    _confirm(client, _preview(client, workbook))
-    assert (Project.objects.get().name, _histories()) == ('=HYPERLINK("http://example.invalid")', before)
+    response = _confirm(client, _preview(client, workbook, model), model)
+    assert shown_messages(response)[0].endswith("（追加0件、変更0件、変更なし1件）。")
+    obj.refresh_from_db()
+    assert (getattr(obj, field), _histories()) == (formula, before)
+
+
+def test_a_department_named_like_a_formula_goes_out_as_text(catalogue, client):
+    department = catalogue["project"].assignments.get().department
+    department.name = "=1+1"
+    department.save()
+    client.force_login(catalogue["dx"])
+    cell = _export(client).active["H2"]
+    assert (cell.value, cell.data_type) == ("'=1+1", "s")
 
 
 def test_indicators_come_with_a_column_per_year_for_their_targets(catalogue, client):
@@ -349,3 +375,12 @@ def test_exports_keep_their_query_count_for_one_row_and_many(
             more = factories.project(Department.objects.get(code="S02"), measure_code="2-1")
             factories.indicator(more, code="1")
             factories.action_goal(more, year=2025)
+
+
+def test_the_import_page_states_the_limits_and_asks_for_a_reason(catalogue, client):
+    client.force_login(catalogue["dx"])
+    page = client.get(_url("project", "import"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "取り込めるファイル: .xlsx または .csv（UTF-8・Shift_JIS）、10 MB・20,000行まで。" in html
+    assert '<label for="id_reason">取り込みの理由:</label>' in html
