@@ -32,6 +32,11 @@ lock: install
 audit: install
 	$(BIN)/python tools/audit.py
 
+# The development checkout's settings, so `manage.py` commands work as typed. Written only when
+# missing; git-ignored; variables set in the environment win over it (as `make test` does).
+.env:
+	printf '# Development settings written by `make run` (git-ignored). Every variable: .env.example\nDJANGO_DEBUG=1\n' > $@
+
 run: install .env
 	$(DEV) $(BIN)/python manage.py migrate --noinput
 	$(DEV) $(BIN)/python manage.py load_plan
