@@ -321,7 +321,10 @@ class ProjectRecord(PortalModel):
     def clean(self):
         if not self.project_id or self.fiscal_year is None:
             return
-        if self.cycle_id and (self.cycle.plan_id, self.cycle.year) != (self.project.plan_id, self.fiscal_year):
+        if self.cycle_id and (self.cycle.plan_id, self.cycle.year) != (
+            self.project.plan_id,
+            self.fiscal_year,
+        ):
             raise ValidationError(
                 {"cycle": "評価年度は、事業の計画とこの評価の年度に合うものを選んでください。"},
                 code="cycle_mismatch",
@@ -565,6 +568,23 @@ class YearSnapshot(PortalModel):
 
     def __str__(self):
         return f"{fiscal_year_label(self.fiscal_year)} 報告時点（{self.taken_at:%Y-%m-%d %H:%M}）"
+
+
+class FiguresClock(models.Model):
+    """How often the roll-up's inputs of a fiscal year changed: `tick` goes up by one in the same
+    transaction as every insert, update or delete of an input row, by database triggers (migration
+    0006), whatever wrote it. Year 0 counts the inputs of every year (the plan, its measures,
+    projects, indicators and targets); a year's figures are current while the ticks of year 0 and of
+    every year up to it are unchanged (see `evaluation.rollups.stored`)."""
+
+    fiscal_year = models.PositiveSmallIntegerField("年度（0は全年度）", primary_key=True)
+    tick = models.BigIntegerField("変更回数", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "年度数値の入力の変更回数"
+
+    def __str__(self):
+        return f"{self.fiscal_year}: {self.tick}"
 
 
 class YearFigures(PortalModel):

@@ -284,6 +284,8 @@ class Figure:
     parent: str = ""  # the code of the initiative's or project's measure, the measure's goal
     initiative: str = ""  # projects: their initiative's code
     department: str = ""  # projects: the responsible department's name that year
+    department_code: str = ""  # projects: that department's code
+    record: int | None = None  # projects: the id of the year's record, None without one
     record_status: str = ""  # projects: the record's workflow state
     sample: bool = False  # computed from demo rows: shown 「サンプル」
     children: Sequence["Figure"] = ()
@@ -375,6 +377,15 @@ class YearRollup:
         targets = [indicator for measure in self.measures for indicator in measure.indicators]
         return targets + [indicator for project in self.projects for indicator in project.indicators]
 
+    @cached_property
+    def record_departments(self) -> frozenset[tuple[str, str]]:
+        """(code, name) of the departments responsible for a project's record of the year."""
+        return frozenset(
+            (project.department_code, project.department)
+            for project in self.projects
+            if project.record is not None and project.department_code
+        )
+
     def find(self, level: str, code: str) -> Figure | None:
         return self._index.get((level, code))
 
@@ -458,6 +469,8 @@ def _project(project, inputs: RollupInputs, scale: Scale) -> Figure:
             else ""
         ),
         "department": project.department,
+        "department_code": project.department_code,
+        "record": record.pk if record else None,
         "record_status": record.status if record else "",
     }
     exclusion = project_exclusion(

@@ -82,7 +82,7 @@ class MeasureRow(NamedTuple):
 
 class ProjectRow(NamedTuple):
     """A project with what the year's figures need: its measure's and initiative's numbers, the
-    code it was merged into, the year's responsible department's name and the year's action goals."""
+    code it was merged into, the year's responsible department's name and code and the year's action goals."""
 
     pk: int
     code: str
@@ -95,6 +95,7 @@ class ProjectRow(NamedTuple):
     initiative_number: int | None
     merged_into_code: str
     department: str
+    department_code: str
     indicators: list[IndicatorRow]
     year_goals: list[ActionGoalRow]
 
@@ -259,13 +260,13 @@ def _measures(queryset) -> list[MeasureRow]:
 
 
 def _projects(queryset, fiscal_year: int) -> list[ProjectRow]:
-    departments: dict[int, str] = {}
-    for project_id, name in _rows(
+    departments: dict[int, tuple[str, str]] = {}
+    for project_id, name, code in _rows(
         ProjectAssignment.objects.filter(covers_year(fiscal_year), role=AssignmentRole.PRIMARY, project__in=queryset)
         .order_by("start_year")
-        .values_list("project_id", "department__name")
+        .values_list("project_id", "department__name", "department__code")
     ):  # fmt: skip
-        departments.setdefault(project_id, name)
+        departments.setdefault(project_id, (name, code))
     goals: dict[int, list[ActionGoalRow]] = defaultdict(list)
     for pk, project_id, number, description in _rows(
         ActionGoal.objects.filter(fiscal_year=fiscal_year, project__in=queryset)
@@ -282,7 +283,7 @@ def _projects(queryset, fiscal_year: int) -> list[ProjectRow]:
     return [
         ProjectRow(
             pk, code, name, summary, status, start_year, end_year, measure_code, initiative_number,
-            merged_into or "", departments.get(pk, ""), indicators.get(pk, []), goals.get(pk, []),
+            merged_into or "", *departments.get(pk, ("", "")), indicators.get(pk, []), goals.get(pk, []),
         )
         for pk, code, name, summary, status, start_year, end_year, measure_code, initiative_number, merged_into in rows
     ]  # fmt: skip

@@ -1,25 +1,28 @@
 """A plan year's figures computed once per change of their inputs, and read by every page after that.
 
-How a change is noticed: every model the roll-up reads keeps a django-simple-history table, and
-every save or delete through the ORM (services, imports, admin edits, the workflow, revisions,
-`bulk_create_with_history`) writes a row there in the same transaction as the change. The
-*version* of the inputs is therefore read, in one query, as each input table's history
-(highest `history_id` and row count) plus the table's own highest id:
+How a change is noticed: database triggers on every table the roll-up reads (migration
+`evaluation/0006_figures_clock`) move `FiguresClock`, a counter per fiscal year, in the same
+transaction as each insert, update or delete, whatever wrote it (a form, the workflow, an import, a
+bulk write, a restore, raw SQL). A row of a year (a record, its results, the year's action goals,
+a measure's result or evaluation) ticks that year; any other input (the plan, its measures,
+projects, indicators, targets, departments) ticks year 0. A year's figures read the inputs of every
+year up to it (the actuals of earlier years make the forecast), so the *version* of a year's inputs
+is the sum of the ticks of year 0 and of every year up to it: one indexed query, and a save in the
+open year leaves the figures of earlier years alone. Ticks only grow; a rolled-back change takes
+its tick back with it.
 
-* the highest history id moves with every committed save or delete;
-* the history count also moves when a transaction that took an earlier id commits after a later
-  one (ids are handed out at insert, rows become visible at commit);
-* the table's highest id catches rows inserted without history (`bulk_create`, as the test and
-  bench factories do).
-
-Writes that bypass the ORM's save and delete (`QuerySet.update()`, `bulk_update`, raw SQL) are not
-seen; production code never writes the roll-up's inputs that way (checked with grep), and tests
-of this module pin that a saved change is on the very next page.
+Why a counter bumped by triggers rather than by Python: no write path can forget it, bulk writes
+and restores included, and it commits or rolls back with the change itself. Two saves of the same
+year wait for each other's commit on the year's counter row, a few milliseconds at most.
 
 Where the figures live: `YearFigures`, one row per plan year holding the pickled `YearRollup`
 with the version it was computed from, shared by every worker through the database. A worker also
 keeps the last row it read in memory, keyed by the row's `token` (new at every store), so a page
 whose figures are stored costs one query and no unpickling.
+
+When the inputs changed, the first request computes the figures while the others asking for the
+same plan year wait for it and read what it stored (`_single_flight`), instead of all computing
+the same figures at once in the weeks everyone reports.
 
 The version also covers this code (`CODE_VERSION`): figures stored by an older release are
 computed again after a deploy.
@@ -31,6 +34,8 @@ import gc
 import hashlib
 import pickle
 import secrets
+import threading
+from collections import defaultdict
 from pathlib import Path
 
 from django.db import connection
@@ -41,6 +46,7 @@ import evaluation.samples
 import strategy.achievement
 from evaluation.models import (
     ActionResult,
+    FiguresClock,
     Grade,
     GradeScale,
     IndicatorResult,
@@ -87,38 +93,33 @@ CODE_VERSION = hashlib.sha256(
     )
 ).hexdigest()[:16]
 
+# The first key of the advisory locks taken while a plan year's figures are computed ("FIGS").
+FIGURES_LOCK = 0x46494753
+
 # This worker's copy of the figures it last read, per (plan id, fiscal year): (token, YearRollup).
 _in_memory: dict[tuple[int, int], tuple[str, YearRollup]] = {}
+# This process's locks of the plan years being computed (SQLite; PostgreSQL locks across processes).
+_computing: dict[tuple[int, int], threading.Lock] = defaultdict(threading.Lock)
 
 
 @functools.cache
-def _version_sql(vendor: str) -> str:
-    """The query of the inputs' version, written once per database vendor: reaching each model's
-    history table through django-simple-history builds a manager class, several milliseconds a page."""
+def _state_sql() -> str:
     quote = connection.ops.quote_name
-    parts = []
-    for model in INPUT_MODELS:
-        table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
-        history = quote(model.history.model._meta.db_table)
-        parts += [
-            f"(SELECT MAX({quote('history_id')}) FROM {history})",
-            f"(SELECT COUNT(*) FROM {history})",
-            f"(SELECT MAX({pk}) FROM {table})",
-        ]
-    stored = quote(YearFigures._meta.db_table)
-    where = f"{quote('plan_id')} = %s AND {quote('fiscal_year')} = %s"
-    parts += [f"(SELECT {quote(column)} FROM {stored} WHERE {where})" for column in ("version", "token")]
-    return "SELECT " + ", ".join(parts)
+    clock, stored = quote(FiguresClock._meta.db_table), quote(YearFigures._meta.db_table)
+    year, plan = quote("fiscal_year"), quote("plan_id")
+    return f"SELECT (SELECT COALESCE(SUM({quote('tick')}), 0) FROM {clock} WHERE {year} <= %s), " + ", ".join(
+        f"(SELECT {quote(column)} FROM {stored} WHERE {plan} = %s AND {year} = %s)"
+        for column in ("version", "token")
+    )
 
 
 def figures_state(*, plan: Plan, fiscal_year: int) -> tuple[str, str | None, str | None]:
     """(the inputs' version now, the stored figures' version, their token) in one query; the
     stored ones are None when nothing is stored for the plan year."""
     with connection.cursor() as cursor:
-        cursor.execute(_version_sql(connection.vendor), [plan.pk, fiscal_year] * 2)
-        *counters, stored_version, token = cursor.fetchone()
-    current = hashlib.sha256(f"{CODE_VERSION}:{counters}".encode()).hexdigest()[:32]
-    return current, stored_version, token
+        cursor.execute(_state_sql(), [fiscal_year, plan.pk, fiscal_year, plan.pk, fiscal_year])
+        ticks, stored_version, token = cursor.fetchone()
+    return f"{CODE_VERSION}:{ticks}", stored_version, token
 
 
 def figures_version(*, plan: Plan, fiscal_year: int) -> str:
@@ -159,29 +160,66 @@ def rollup_fresh(*, plan: Plan, fiscal_year: int) -> YearRollup:
 def rollup_stored(*, plan: Plan, fiscal_year: int) -> YearRollup:
     """The plan year's figures: the stored ones when their inputs have not changed since (one
     query, and one more the first time this worker reads them), else computed, stored and returned
-    (the roll-up's 16 queries, and one to store).
+    by one request while the others asking wait for it (the roll-up's 16 queries, and one to store;
+    on PostgreSQL two more, to take and release the lock).
 
-    Two workers computing the same year at once both store; the last one wins, and either's
-    figures are those of the inputs' version they read first, so none is ever stale."""
+    The version is read before the inputs, so figures are stored under a version no newer than
+    their inputs: a change committed meanwhile makes the next request compute them again, and none
+    is ever stale."""
+    stored, _ = _stored(plan, fiscal_year)
+    if stored is not None:
+        return stored
+    with _single_flight(plan, fiscal_year):
+        stored, current = _stored(plan, fiscal_year)  # by the request this one waited for
+        return _compute_and_store(plan, fiscal_year, current) if stored is None else stored
+
+
+def _stored(plan: Plan, fiscal_year: int) -> tuple[YearRollup | None, str]:
+    """(the stored figures when they are of the inputs' version now, else None; that version)."""
     key = (plan.pk, fiscal_year)
     current, stored_version, token = figures_state(plan=plan, fiscal_year=fiscal_year)
-    if stored_version == current:
-        held = _in_memory.get(key)
-        if held is not None and held[0] == token:
-            return held[1]
-        data = YearFigures.objects.filter(plan=plan, fiscal_year=fiscal_year, token=token).values_list(
-            "data", flat=True
-        )
-        for pickled in data:
-            with gc_paused():
-                rollup = pickle.loads(pickled)  # our own rows, written below
-            _in_memory[key] = (token, rollup)
-            return rollup
+    if stored_version != current:
+        return None, current
+    held = _in_memory.get(key)
+    if held is not None and held[0] == token:
+        return held[1], current
+    data = YearFigures.objects.filter(plan=plan, fiscal_year=fiscal_year, token=token).values_list(
+        "data", flat=True
+    )
+    for pickled in data:
+        with gc_paused():
+            rollup = pickle.loads(pickled)  # our own rows, written below
+        _in_memory[key] = (token, rollup)
+        return rollup, current
+    return None, current  # replaced since the version was read
+
+
+@contextlib.contextmanager
+def _single_flight(plan: Plan, fiscal_year: int):
+    """Held while one request computes a plan year's figures: on PostgreSQL a session advisory lock
+    (every worker process), elsewhere a lock of this process. Outside any transaction's lifetime,
+    so it is released as soon as the figures are stored."""
+    if connection.vendor != "postgresql":
+        with _computing[(plan.pk, fiscal_year)]:
+            yield
+        return
+    key = [FIGURES_LOCK, plan.pk * 10_000 + fiscal_year]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", key)
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
+
+
+def _compute_and_store(plan: Plan, fiscal_year: int, current: str) -> YearRollup:
+    """The figures computed now, stored under `current`, the version read before their inputs."""
     rollup = rollup_fresh(plan=plan, fiscal_year=fiscal_year)
     with gc_paused():
         pickled = pickle.dumps(rollup, protocol=pickle.HIGHEST_PROTOCOL)
     token = secrets.token_hex(16)
-    # One statement, safe when another worker stores the same plan year at the same moment.
+    # One statement, safe when another process stores the same plan year at the same moment.
     YearFigures.objects.bulk_create(
         [
             YearFigures(
@@ -197,5 +235,5 @@ def rollup_stored(*, plan: Plan, fiscal_year: int) -> YearRollup:
         unique_fields=["plan", "fiscal_year"],
         update_fields=["version", "token", "data", "computed_at"],
     )
-    _in_memory[key] = (token, rollup)
+    _in_memory[(plan.pk, fiscal_year)] = (token, rollup)
     return rollup

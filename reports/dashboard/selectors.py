@@ -1,8 +1,9 @@
 """Reads for the dashboards: a plan's yearly figures from the evaluation engine, cut to what the user may see.
 
 Every figure comes from `evaluation.rollups.year.rollup_year`, called once per fiscal year a page
-needs; nothing here computes a figure or writes a row. The only other reads are which records the
-user may see (with their department that year) and how often records were returned, one query each.
+needs; nothing here computes a figure or writes a row. The figures name each project's record and
+department that year; the only other reads are which records department staff may see and how
+often records were returned, one query each.
 """
 
 import datetime
@@ -15,7 +16,7 @@ from evaluation.enums import ActualStatus, Completion, CycleStatus
 from evaluation.models import FiscalYear, ProjectRecord
 from evaluation.rollups.compute import Counts, Figure, IndicatorFigure, YearRollup
 from evaluation.rollups.year import rollup_year
-from evaluation.selectors import BoardRow, fiscal_year_current, records_with_department, submission_board
+from evaluation.selectors import BoardRow, fiscal_year_current, submission_board
 from projects.scoping import scope_by_project_year, sees_everything
 from strategy.achievement import percent_text
 from strategy.models import Plan
@@ -40,30 +41,60 @@ class RecordRef:
 
 @dataclass(frozen=True)
 class Scope:
-    """What one request may see of a plan: its fiscal years with records, and the visible records.
+    """What one request may see of a plan: its fiscal years with records, their figures, and the
+    visible records.
 
-    `records` is keyed by (project code, fiscal year). `everything` is true for the DX office and viewers,
-    who also see measure and goal figures; department staff see their own projects' figures.
+    The records come from the figures (each project's figure names its record, its state and its
+    department that year), so seeing them costs no query. `visible` holds the (project code, fiscal
+    year) of the records department staff may see; None for the DX office and viewers, who see every
+    record and also the measure and goal figures (`everything`).
     """
 
     plan: Plan
     years: list[int]
-    records: dict[tuple[str, int], RecordRef]
-    everything: bool
+    rollups: dict[int, YearRollup]
+    visible: frozenset[tuple[str, int]] | None
+
+    @property
+    def everything(self) -> bool:
+        return self.visible is None
+
+    def record(self, code: str, year: int) -> RecordRef | None:
+        if self.visible is not None and (code, year) not in self.visible:
+            return None
+        rollup = self.rollups.get(year)
+        figure = rollup.find("project", code) if rollup else None
+        return _record_ref(figure) if figure is not None else None
+
+    def records_of(self, year: int) -> list[RecordRef]:
+        """The visible records of `year`."""
+        if self.visible is None:
+            figures = self.rollups[year].projects
+        else:
+            figures = [self.rollups[year].find("project", code) for code, y in self.visible if y == year]
+        refs = (_record_ref(figure) for figure in figures if figure is not None)
+        return [ref for ref in refs if ref is not None]
 
     def departments(self) -> list[tuple[str, str]]:
         """(code, name) of the departments responsible for a visible record, by code."""
+        if self.visible is None:
+            return sorted(set().union(*(self.rollups[year].record_departments for year in self.years)))
         found = {
-            (ref.department_code, ref.department_name) for ref in self.records.values() if ref.department_code
+            (ref.department_code, ref.department_name) for year in self.years for ref in self.records_of(year)
         }
-        return sorted(found)
+        return sorted(department for department in found if department[0])
 
-    def record(self, code: str, year: int) -> RecordRef | None:
-        return self.records.get((code, year))
+
+def _record_ref(figure: Figure) -> RecordRef | None:
+    if figure.record is None:
+        return None
+    return RecordRef(figure.record, figure.record_status, figure.department_code, figure.department)
 
 
 def dashboard_scope(user) -> Scope | None:
-    """The plan being worked on, its fiscal years with records (oldest first) and the user's records. Three queries."""
+    """The plan being worked on, its fiscal years with records (oldest first) with their figures, and
+    the records the user may see. Two queries, one more for department staff, and one per year for
+    the figures (see `rollup_year`)."""
     current = fiscal_year_current()
     plan = current.plan if current else Plan.objects.order_by("-start_year").first()
     if plan is None:
@@ -74,22 +105,19 @@ def dashboard_scope(user) -> Scope | None:
         .order_by("year")
         .values_list("year", flat=True)
     )
-    records = scope_by_project_year(
-        user, ProjectRecord.objects.filter(project__plan=plan), "project", "fiscal_year"
-    )
-    rows = records_with_department(records).values_list(
-        "pk", "project__code", "fiscal_year", "status", "department_code", "department_name"
-    )
-    refs = {
-        (code, year): RecordRef(pk, status, department_code or "", department_name or "")
-        for pk, code, year, status, department_code, department_name in rows.order_by()
-    }
-    return Scope(plan=plan, years=years, records=refs, everything=sees_everything(user))
+    visible = None
+    if not sees_everything(user):
+        records = scope_by_project_year(
+            user, ProjectRecord.objects.filter(project__plan=plan), "project", "fiscal_year"
+        )
+        visible = frozenset(records.values_list("project__code", "fiscal_year").order_by())
+    rollups = {year: rollup_year(plan=plan, fiscal_year=year) for year in years}
+    return Scope(plan=plan, years=years, rollups=rollups, visible=visible)
 
 
 def dashboard_rollups(scope: Scope, years) -> dict[int, YearRollup]:
-    """The engine's figures for each of `years`: one `rollup_year` call per year."""
-    return {year: rollup_year(plan=scope.plan, fiscal_year=year) for year in years}
+    """The engine's figures for each of `years`: those of the scope's years as read, others read now."""
+    return {year: scope.rollups.get(year) or rollup_year(plan=scope.plan, fiscal_year=year) for year in years}
 
 
 def year_latest_with_data(rollups: dict[int, YearRollup]) -> int | None:
@@ -111,12 +139,12 @@ class Filters:
 
 def projects_shown(scope: Scope, rollup: YearRollup, filters: Filters) -> list[Figure]:
     """The year's project figures the user may see that match the filters, in the engine's order."""
+    year = rollup.fiscal_year
     shown = []
     for project in rollup.projects:
-        ref = scope.record(project.code, rollup.fiscal_year)
-        if ref is None and not scope.everything:
+        if scope.visible is not None and (project.code, year) not in scope.visible:
             continue
-        if filters.department and (ref is None or ref.department_code != filters.department):
+        if filters.department and (project.record is None or project.department_code != filters.department):
             continue
         if filters.measure and project.parent != filters.measure:
             continue
@@ -354,7 +382,7 @@ class Finding:
 
 def returns_counted(scope: Scope, year: int) -> dict[str, int]:
     """How many times each visible project's record of `year` was returned: {project code: n}. One query."""
-    pks = [ref.pk for (code, y), ref in scope.records.items() if y == year]
+    pks = [ref.pk for ref in scope.records_of(year)]
     rows = (
         ProjectRecord.history.filter(id__in=pks, history_change_reason__startswith=RETURN_REASON)
         .values("project__code")

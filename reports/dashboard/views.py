@@ -74,9 +74,8 @@ def overview(request):
     scope = dashboard_scope(request.user)
     if scope is None or not scope.years:
         return _empty(request, "ダッシュボード")
-    rollups = dashboard_rollups(scope, scope.years)
-    form, year, filters = _filters(request, scope, rollups)
-    data = dashboard_overview(scope, rollups, year, filters)
+    form, year, filters = _filters(request, scope, scope.rollups)
+    data = dashboard_overview(scope, scope.rollups, year, filters)
     rated = data.rollup.scale.rated
     labels = {grade.code: grade.display for grade in data.rollup.scale.grades}
     heat_codes = [grade.code for grade in data.rollup.scale.grades]
@@ -130,10 +129,9 @@ def measure(request, code: str):
     scope = dashboard_scope(request.user)
     if scope is None or not scope.years:
         raise Http404
-    opened = dashboard_rollups(scope, scope.years)
-    form, year, _ = _filters(request, scope, opened, fields=("year",))
+    form, year, _ = _filters(request, scope, scope.rollups, fields=("year",))
     # Targets are drawn to the plan's final year: the years not yet opened are read as well.
-    rollups = {**opened, **dashboard_rollups(scope, [y for y in scope.plan.years if y not in opened])}
+    rollups = dashboard_rollups(scope, scope.plan.years)
     page = dashboard_measure(scope, rollups, year, code, project_code=request.GET.get("project", ""))
     if page is None:
         raise Http404
@@ -161,14 +159,14 @@ def measure(request, code: str):
 @login_required
 def submissions(request):
     """The open year's records per department and state; overdue departments first."""
-    scope = dashboard_scope(request.user)
-    departments = scope.departments() if scope else []
+    today = datetime.date.today()
+    status = dashboard_submission(request.user, today=today)
+    departments = sorted((row.code, row.department) for row in status.rows if row.code)
     form = DashboardFilterForm(
         request.GET or None, years=[], goals=[], measures=[], departments=departments, fields=("department",)
     )
-    status = dashboard_submission(
-        request.user, department=form.value("department"), today=datetime.date.today()
-    )
+    if form.value("department"):
+        status = dashboard_submission(request.user, department=form.value("department"), today=today)
     year = status.fiscal_year.year if status.fiscal_year else None
     title = f"提出状況 {fiscal_year_label(year)}" if year else "提出状況"
     return _render(
@@ -186,14 +184,11 @@ def _findings_page(request, *, template: str, heading: str, build, previous: boo
     if scope is None or not scope.years:
         return _empty(request, heading)
     # The year asked for (or the newest with figures), and for data quality the year before it.
-    asked = request.GET.get("year", "")
-    candidates = [int(asked)] if asked.isdigit() and int(asked) in scope.years else scope.years
-    rollups = dashboard_rollups(scope, candidates if len(candidates) == 1 else scope.years)
-    form, year, filters = _filters(request, scope, rollups)
-    needed = {year: rollups[year]}
+    form, year, filters = _filters(request, scope, scope.rollups)
+    needed = {year: scope.rollups[year]}
     before = year - 1
     if previous and before in scope.years:
-        needed[before] = rollups.get(before) or dashboard_rollups(scope, [before])[before]
+        needed[before] = scope.rollups[before]
     findings = build(scope, needed, year, filters)
     return _render(
         request, template, f"{heading} {fiscal_year_label(year)}", form=form, findings=findings, year=year,

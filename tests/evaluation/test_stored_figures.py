@@ -5,6 +5,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from core.roles import DX_OFFICE
 from evaluation import services
@@ -108,3 +109,68 @@ def test_the_version_changes_with_a_save_and_not_with_a_read(demo):
     record = ProjectRecord.objects.get(project__code="3-2-1-01", fiscal_year=2024)
     record.save()
     assert stored.figures_version(plan=demo, fiscal_year=2024) != before
+
+
+def test_a_change_stales_its_year_and_the_later_ones_only(demo):
+    before = {year: stored.figures_version(plan=demo, fiscal_year=year) for year in (2024, 2025, 2026)}
+    ProjectRecord.objects.get(project__code="3-2-1-01", fiscal_year=2025).indicator_results.first().save()
+    after = {year: stored.figures_version(plan=demo, fiscal_year=year) for year in (2024, 2025, 2026)}
+    assert [after[year] == before[year] for year in (2024, 2025, 2026)] == [True, False, False]
+
+
+def test_a_change_to_the_plan_stales_every_year(demo):
+    before = [stored.figures_version(plan=demo, fiscal_year=year) for year in (2024, 2027)]
+    OutcomeIndicator.objects.filter(project__code="3-2-1-01").update(final_target=Decimal(49000))
+    assert [stored.figures_version(plan=demo, fiscal_year=year) for year in (2024, 2027)] != before
+
+
+def test_writes_that_bypass_the_orm_are_seen(demo):
+    """A bulk update writes no history and sends no signal; the database's triggers still see it."""
+    rollup_year(plan=demo, fiscal_year=2024)
+    ProjectRecord.objects.filter(project__code="3-2-1-01", fiscal_year=2024).update(final_grade=None)
+    figures = rollup_figures(rollup_year(plan=demo, fiscal_year=2024))
+    assert figures == rollup_figures(stored.rollup_fresh(plan=demo, fiscal_year=2024))
+
+
+def test_every_input_table_has_the_clock_triggers(db):
+    tables = {model._meta.db_table for model in stored.INPUT_MODELS}
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT event_object_table FROM information_schema.triggers WHERE trigger_name = 'figures_tick'"
+            )
+        else:
+            cursor.execute(
+                "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'figures_tick_%'"
+            )
+        triggered = {table for (table,) in cursor.fetchall()}
+    assert tables - triggered == set()
+
+
+def test_one_request_computes_while_the_others_wait(demo, monkeypatch):
+    """While the figures are computed the plan year's lock is held, so a second request waits
+    for them instead of computing them too."""
+    held = []
+
+    def computing(*, plan, fiscal_year):
+        held.append(_lock_held(plan, fiscal_year))
+        return fresh(plan=plan, fiscal_year=fiscal_year)
+
+    fresh = stored.rollup_fresh
+    monkeypatch.setattr(stored, "rollup_fresh", computing)
+    ProjectRecord.objects.get(project__code="3-2-1-01", fiscal_year=2024).save()  # the figures are stale
+    rollup_year(plan=demo, fiscal_year=2024)
+    rollup_year(plan=demo, fiscal_year=2024)
+    assert held == [True]
+    assert not _lock_held(demo, 2024)
+
+
+def _lock_held(plan, fiscal_year: int) -> bool:
+    if connection.vendor != "postgresql":
+        return stored._computing[(plan.pk, fiscal_year)].locked()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = %s AND objid = %s",
+            [stored.FIGURES_LOCK, plan.pk * 10_000 + fiscal_year],
+        )
+        return cursor.fetchone()[0] == 1
