@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
+from django.utils import timezone
+
 from evaluation.enums import RecordStatus
 from strategy.achievement import IndicatorSpec, target_for_year
 
@@ -26,7 +28,7 @@ def _decimal(value) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Indicator:
     """A measure's target indicator (施策目標値) or a project's outcome indicator (成果指標) as reported."""
 
@@ -85,7 +87,7 @@ class Indicator:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Project:
     """A project whose record of the year is approved: its grade and main results (主な実績)."""
 
@@ -100,7 +102,7 @@ class Project:
     indicators: tuple[Indicator, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Measure:
     code: str
     name: str
@@ -120,86 +122,57 @@ class GradeCount:
 
 @dataclass(frozen=True)
 class PublishedYear:
-    """One locked fiscal year as last reported: `figures` is its latest snapshot's JSON."""
+    """One locked fiscal year as its latest snapshot reports it, built once from the snapshot's JSON
+    (`of`) and never changed: a worker keeps it for as long as that snapshot is the year's latest."""
 
+    snapshot: tuple[int, datetime.datetime]  # the snapshot's id and time: ids come back after a reset
     year: int
     published_on: datetime.date  # the day the snapshot was taken (local time)
-    figures: dict
+    sample: bool  # whether any figure was computed from the demo's sample rows
+    labels: dict[str, str]  # {grade code: 「B（若干の遅れ）」} of the plan's scale, in its order
+    rated: tuple[str, ...]
+    goals: dict[str, str]  # {goal number: name}
+    measures: tuple[Measure, ...]  # every measure, with the DX office's grade only
+    projects: tuple[Project, ...]  # the projects whose record is approved, by code
 
-    @property
-    def sample(self) -> bool:
-        """Whether any figure was computed from the demo's sample rows."""
-        return bool(self.figures.get("sample"))
-
-    @cached_property
-    def labels(self) -> dict[str, str]:
-        """{grade code: 「B（若干の遅れ）」} of the plan's scale, in its order."""
-        return {grade["code"]: grade["label"] for grade in self.figures["grades"]}
-
-    @cached_property
-    def rated(self) -> list[str]:
-        return [grade["code"] for grade in self.figures["grades"] if grade["min_achievement"] is not None]
-
-    @cached_property
-    def goals(self) -> dict[str, str]:
-        """{goal number: name}"""
-        return {goal["code"]: goal["name"] for goal in self.figures["goals"]}
-
-    @cached_property
-    def _indicators(self) -> dict[tuple[str, str], list[Indicator]]:
-        """Indicators by (owner kind, owner code)."""
-        by_owner: dict[tuple[str, str], list[Indicator]] = {}
-        rated = {code: label for code, label in self.labels.items() if code in self.rated}
-        for entry in self.figures["indicators"]:
-            by_owner.setdefault((entry["owner_kind"], entry["owner"]), []).append(Indicator.of(entry, rated))
-        return by_owner
+    @classmethod
+    def of(cls, snapshot: tuple[int, datetime.datetime], year: int, figures: dict) -> "PublishedYear":
+        """From a snapshot's id and time and its `figures`; nothing of them is kept but what is published."""
+        labels = {grade["code"]: grade["label"] for grade in figures["grades"]}
+        rated = tuple(grade["code"] for grade in figures["grades"] if grade["min_achievement"] is not None)
+        indicators = _indicators(figures, {code: labels[code] for code in rated})
+        return cls(
+            snapshot=snapshot,
+            year=year,
+            published_on=timezone.localdate(snapshot[1]),
+            sample=bool(figures.get("sample")),
+            labels=labels,
+            rated=rated,
+            goals={goal["code"]: goal["name"] for goal in figures["goals"]},
+            measures=_measures(figures, labels, indicators),
+            projects=_projects(figures, labels, indicators),
+        )
 
     @cached_property
-    def measures(self) -> list[Measure]:
-        """Every measure, with the DX office's grade only (a computed proposal is not an evaluation)."""
-        measures = []
-        for entry in self.figures["measures"]:
-            grade = entry["grade"] if entry["grade_source"] == FINAL else None
-            measure = Measure(
-                code=entry["code"],
-                name=entry["name"],
-                goal=entry["goal"],
-                grade=grade,
-                grade_label=self.labels.get(grade, "") if grade else "",
-                indicators=tuple(self._indicators.get(("measure", entry["code"]), ())),
-            )
-            measures.append(measure)
-        return measures
+    def _measures_by_code(self) -> dict[str, Measure]:
+        return {measure.code: measure for measure in self.measures}
 
     @cached_property
-    def projects(self) -> list[Project]:
-        """The projects whose record is approved, by code; nothing else of a project is published."""
-        departments = self.figures.get("departments", {})
-        results = self.figures.get("results", {})
-        return [
-            Project(
-                code=entry["code"],
-                name=entry["name"],
-                measure=entry["measure"],
-                initiative=entry["initiative"] or "",
-                department=departments.get(entry["code"], ""),
-                grade=entry["grade"],
-                grade_label=self.labels.get(entry["grade"], entry["grade"]),
-                results=results.get(entry["code"], ""),
-                indicators=tuple(self._indicators.get(("project", entry["code"]), ())),
-            )
-            for entry in self.figures["projects"]
-            if entry["record_status"] == RecordStatus.APPROVED and entry["grade_source"] == FINAL
-        ]
+    def _projects_by_measure(self) -> dict[str, list[Project]]:
+        by_measure: dict[str, list[Project]] = {}
+        for project in self.projects:
+            by_measure.setdefault(project.measure, []).append(project)
+        return by_measure
 
     def measure(self, code: str) -> Measure | None:
-        return next((measure for measure in self.measures if measure.code == code), None)
+        return self._measures_by_code.get(code)
 
     def measure_indicator(self, measure: str, code: str) -> Indicator | None:
-        return next((i for i in self._indicators.get(("measure", measure), ()) if i.code == code), None)
+        found = self.measure(measure)
+        return next((i for i in found.indicators if i.code == code), None) if found else None
 
     def projects_of(self, measure_code: str) -> list[Project]:
-        return [project for project in self.projects if project.measure == measure_code]
+        return list(self._projects_by_measure.get(measure_code, ()))
 
     @property
     def indicators(self) -> list[Indicator]:
@@ -221,6 +194,52 @@ class PublishedYear:
             share = Decimal(count) / Decimal(rated) if code in self.rated and rated else None
             counts.append(GradeCount(code, label, count, share))
         return counts
+
+
+def _indicators(figures: dict, rated: dict[str, str]) -> dict[tuple[str, str], list[Indicator]]:
+    """The snapshot's indicators by (owner kind, owner code); `rated` are the rated grades' labels."""
+    by_owner: dict[tuple[str, str], list[Indicator]] = {}
+    for entry in figures["indicators"]:
+        by_owner.setdefault((entry["owner_kind"], entry["owner"]), []).append(Indicator.of(entry, rated))
+    return by_owner
+
+
+def _measures(figures: dict, labels: dict[str, str], indicators) -> tuple[Measure, ...]:
+    """Every measure, with the DX office's grade only (a computed proposal is not an evaluation)."""
+    measures = []
+    for entry in figures["measures"]:
+        grade = entry["grade"] if entry["grade_source"] == FINAL else None
+        measure = Measure(
+            code=entry["code"],
+            name=entry["name"],
+            goal=entry["goal"],
+            grade=grade,
+            grade_label=labels.get(grade, "") if grade else "",
+            indicators=tuple(indicators.get(("measure", entry["code"]), ())),
+        )
+        measures.append(measure)
+    return tuple(measures)
+
+
+def _projects(figures: dict, labels: dict[str, str], indicators) -> tuple[Project, ...]:
+    """The projects whose record is approved, by code; nothing else of a project is published."""
+    departments = figures.get("departments", {})
+    results = figures.get("results", {})
+    return tuple(
+        Project(
+            code=entry["code"],
+            name=entry["name"],
+            measure=entry["measure"],
+            initiative=entry["initiative"] or "",
+            department=departments.get(entry["code"], ""),
+            grade=entry["grade"],
+            grade_label=labels.get(entry["grade"], entry["grade"]),
+            results=results.get(entry["code"], ""),
+            indicators=tuple(indicators.get(("project", entry["code"]), ())),
+        )
+        for entry in figures["projects"]
+        if entry["record_status"] == RecordStatus.APPROVED and entry["grade_source"] == FINAL
+    )
 
 
 @dataclass(frozen=True)

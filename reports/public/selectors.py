@@ -6,9 +6,11 @@ their drafts, notes and comments are never read here.
 """
 
 import datetime
+import operator
 from dataclasses import dataclass
+from functools import reduce
 
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import Case, F, JSONField, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.utils import timezone
 
 from evaluation.enums import CycleStatus
@@ -33,15 +35,30 @@ def _latest_snapshots(plan: Plan):
     return YearSnapshot.objects.filter(pk__in=locked.values("snapshot")).order_by("fiscal_year")
 
 
+# This worker's published years, per (plan id, fiscal year). A snapshot is never changed and a later one
+# is a new row, so a year held here is shown for exactly as long as its snapshot (`PublishedYear.snapshot`)
+# is the year's latest; only that one is kept for each year.
+_held: dict[tuple[int, int], PublishedYear] = {}
+
+
 def published_years(plan: Plan, year: int | None = None) -> list[PublishedYear]:
-    """[PublishedYear] of the plan's locked fiscal years (or of `year` alone), oldest first: 1 query."""
+    """[PublishedYear] of the plan's locked fiscal years (or of `year` alone), oldest first: 1 query,
+    which reads the figures (megabytes of JSON a year) only of the snapshots this worker does not hold."""
+    held = {shown.snapshot: shown for (plan_id, _), shown in _held.copy().items() if plan_id == plan.pk}
+    figures = F("figures")
+    if held:
+        known = reduce(operator.or_, (Q(pk=pk, taken_at=taken_at) for pk, taken_at in held))
+        figures = Case(When(known, then=Value(None)), default=figures, output_field=JSONField())
     snapshots = _latest_snapshots(plan)
     if year is not None:
         snapshots = snapshots.filter(fiscal_year=year)
-    return [
-        PublishedYear(fiscal_year, timezone.localdate(taken_at), figures)
-        for fiscal_year, taken_at, figures in snapshots.values_list("fiscal_year", "taken_at", "figures")
-    ]
+    years = []
+    for pk, fiscal_year, taken_at, read in snapshots.values_list("pk", "fiscal_year", "taken_at", figures):
+        shown = held.get((pk, taken_at))
+        if shown is None:
+            shown = _held[(plan.pk, fiscal_year)] = PublishedYear.of((pk, taken_at), fiscal_year, read)
+        years.append(shown)
+    return years
 
 
 def published_dates(plan: Plan) -> list[tuple[int, datetime.date]]:

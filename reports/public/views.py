@@ -5,11 +5,13 @@ Only published figures appear: a locked fiscal year as its latest snapshot holds
 and compute no figure. The pages are in Japanese, or in English when the visitor switches.
 """
 
+import hashlib
 from dataclasses import dataclass
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext
 
 from core.fiscal import fiscal_year_of
@@ -84,12 +86,14 @@ def _panel(plan: Plan, measure: Measure, indicator: MeasureIndicator, years: lis
 
 def measure(request, code: str):
     """A measure: its target indicators (baseline, year targets, published actuals; a chart and a table),
-    the DX office's published evaluations, and its projects' published grades and main results."""
+    the DX office's published evaluations, and its projects' published grades and main results of one
+    published year (the latest, or `?year=`): a city's measure has hundreds of projects a year."""
     plan = _plan()
     measure = measure_public(plan, code)
     if measure is None:
         raise Http404
     years = published_years(plan)
+    shown = _year_shown(request, years)
     return render(
         request,
         "reports/public/measure.html",
@@ -98,10 +102,23 @@ def measure(request, code: str):
             "measure": measure,
             "panels": [_panel(plan, measure, indicator, years) for indicator in measure.indicators.all()],
             "evaluations": [(year, year.measure(code)) for year in years],
-            "project_years": [(year, year.projects_of(code)) for year in reversed(years)],
+            "years": years,
+            "shown": shown,
+            "projects": shown.projects_of(code) if shown else [],
             "sample": any(year.sample for year in years),
         },
     )
+
+
+def _year_shown(request, years: list[PublishedYear]) -> PublishedYear | None:
+    """The published year whose projects a measure page lists: the one `?year=` names, else the latest."""
+    asked = request.GET.get("year")
+    if asked is None:
+        return years[-1] if years else None
+    found = next((year for year in years if str(year.year) == asked), None)
+    if found is None:
+        raise Http404
+    return found
 
 
 def year(request, year: int):
@@ -160,25 +177,53 @@ FILES = {
 
 
 def download(request, filename: str):
-    """progress.csv, progress-bom.csv (for Japanese Excel), progress.json, and the same for structure."""
+    """progress.csv, progress-bom.csv (for Japanese Excel), progress.json, and the same for structure.
+    A progress file carries an ETag, so a client downloading it again gets 304 until it changes."""
     if filename not in FILES:
         raise Http404
     slug, form = FILES[filename]
     plan = _plan()
-    columns, rows, about = _progress(plan) if slug == "progress" else _structure(plan)
+    if slug == "structure":
+        return _file_response(filename, form, _file_bytes(form, *_structure(plan)))
+    body, etag = _progress_file(plan, filename, form)
+    response = get_conditional_response(request, etag=etag) or _file_response(filename, form, body)
+    response["ETag"] = etag
+    return response
+
+
+def _file_bytes(form: str, columns: list[str], rows: list[dict], about: dict) -> bytes:
     if form == "json":
-        return HttpResponse(exports.json_bytes(about, columns, rows), content_type="application/json")
-    body = exports.csv_bytes(columns, rows, bom=form == "bom")
+        return exports.json_bytes(about, columns, rows)
+    return exports.csv_bytes(columns, rows, bom=form == "bom")
+
+
+def _file_response(filename: str, form: str, body: bytes) -> HttpResponse:
+    if form == "json":
+        return HttpResponse(body, content_type="application/json")
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
-def _progress(plan: Plan):
+# This worker's progress files, per (plan id, file name): the plan's name and the published snapshots each
+# was written from, its bytes and its ETag. A new snapshot (a year locked, a late correction approved)
+# changes the key, and the next download writes the file again.
+_progress_files: dict[tuple[int, str], tuple[tuple, bytes, str]] = {}
+
+
+def _progress_file(plan: Plan, filename: str, form: str) -> tuple[bytes, str]:
+    """The progress file's bytes and ETag, written once per set of published snapshots (megabytes for a city)."""
     years = published_years(plan)
+    key = (plan.name, tuple(year.snapshot for year in years))
+    held = _progress_files.get((plan.pk, filename))
+    if held is not None and held[0] == key:
+        return held[1], held[2]
     updated = max((year.published_on for year in years), default=None)
     about = opendata.about("progress", updated, sample=any(year.sample for year in years))
-    return opendata.PROGRESS, opendata.progress_rows(plan.name, years), about
+    body = _file_bytes(form, opendata.PROGRESS, opendata.progress_rows(plan.name, years), about)
+    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+    _progress_files[(plan.pk, filename)] = (key, body, etag)
+    return body, etag
 
 
 def _structure(plan: Plan):

@@ -7,7 +7,11 @@ import datetime
 import pytest
 
 from evaluation.demo import demo_load
+from evaluation.enums import CycleStatus
+from evaluation.models import FiscalYear
+from evaluation.rollups.snapshots import snapshot_take
 from evaluation.services import reference_data_load
+from strategy.models import Plan
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -56,5 +60,28 @@ def test_public_pages_fit_a_phone_without_sideways_scrolling(demo_data, live_url
     page, errors = _page(browser, 360)
     page.goto(live_url + path)
     page.wait_for_load_state("load")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert errors == []
+
+
+@pytest.fixture
+def two_years_published(demo_data):
+    """FY2025 published as well (as if locked: a snapshot publishes only its approved records)."""
+    plan = Plan.objects.get(code="ict2")
+    FiscalYear.objects.filter(plan=plan, year=2025).update(status=CycleStatus.LOCKED)
+    snapshot_take(plan=plan, fiscal_year=2025, by=None)
+
+
+def test_a_measure_page_offers_its_earlier_published_years_projects(
+    two_years_published, live_url, browser, axe_audit
+):
+    page, errors = _page(browser, 360)
+    path = "/plan/measures/3-2/"
+    assert axe_audit(page, [path, path + "?year=2024"]) == []
+    page.goto(live_url + path)
+    page.get_by_role("navigation", name="事業の評価を表示する年度").get_by_role("link").click()
+    page.wait_for_load_state("load")
+    assert page.url == live_url + path + "?year=2024#projects-heading"
+    assert page.locator("#projects-2024-caption").inner_text() == "令和6年度（2024年度）の事業（3件）"
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert errors == []

@@ -155,6 +155,38 @@ def test_a_missing_actual_is_empty_with_its_reason(client, demo):
     assert (row["実績値"], row["達成率"], row["進捗率"], row["評価区分"]) == (None, None, None, None)
 
 
+def test_a_progress_file_downloaded_again_is_sent_again_only_once_it_changed(
+    client, demo, django_assert_num_queries
+):
+    first = client.get("/open-data/progress.csv")
+    etag = first["ETag"]
+    # The plan and the published snapshots (2), and nothing sent: the client's copy is current.
+    with django_assert_num_queries(2):
+        again = client.get("/open-data/progress.csv", headers={"If-None-Match": etag})
+    assert (again.status_code, again.content, again["ETag"]) == (304, b"", etag)
+    assert client.get("/open-data/progress.json", headers={"If-None-Match": etag}).status_code == 200
+    demo.name = "第２次相模原市ＩＣＴ総合戦略（改称）"
+    demo.save()
+    renamed = client.get("/open-data/progress.csv", headers={"If-None-Match": etag})
+    assert renamed.status_code == 200 and renamed["ETag"] != etag
+    assert records(client, "progress.csv")[0]["計画"] == "第２次相模原市ＩＣＴ総合戦略（改称）"
+    # A late correction approved: a new snapshot, and the very next download has it.
+    record = services.record_reopen(
+        ProjectRecord.objects.get(project__code="3-2-1-01", fiscal_year=2024),
+        by=dx(),
+        reason="実績値の誤記を訂正",
+    )
+    result = record.indicator_results.get()
+    result.actual = Decimal(51234)
+    services.record_entry_save(record, by=dx(), seen_version=record.version, results=[result])
+    services.record_submit(record, by=dx())
+    services.record_approve(record, by=dx())
+    corrected = client.get("/open-data/progress.csv", headers={"If-None-Match": renamed["ETag"]})
+    assert corrected.status_code == 200 and corrected["ETag"] not in (etag, renamed["ETag"])
+    row = next(row for row in records(client, "progress.csv") if row["事業番号"] == "3-2-1-01")
+    assert row["実績値"] == "51234"
+
+
 def test_text_that_would_run_as_a_formula_is_escaped(client, demo):
     project = Project.objects.get(code="3-2-1-01")
     project.name = '=HYPERLINK("http://example.invalid")'

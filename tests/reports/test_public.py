@@ -15,14 +15,15 @@ from django.contrib.auth import get_user_model
 from django.utils import translation
 
 from evaluation import services
-from evaluation.enums import ActualStatus, RecordStatus
-from evaluation.models import Grade, ProjectRecord, YearSnapshot
+from evaluation.enums import ActualStatus, CycleStatus, RecordStatus
+from evaluation.models import FiscalYear, Grade, ProjectRecord, YearSnapshot
 from evaluation.rollups.snapshots import snapshot_take
 from measures.enums import Direction, IndicatorKind, MeasureLineage
 from measures.models import Initiative, Measure, MeasureIndicator
 from projects.enums import ProjectStatus
 from projects.models import OutcomeIndicator, Project
 from reports.public import labels
+from reports.public.selectors import published_years
 from strategy.models import BasicGoal, Department, Plan, PlanStatus
 from tests import factories
 
@@ -256,6 +257,37 @@ def test_the_year_page_counts_the_published_grades(client, demo):
     assert bars["data"][0]["text"] == ["A 9件", "A 8件", "A 6件"]
 
 
+def test_a_measure_page_lists_the_projects_of_one_published_year_at_a_time(client, demo):
+    """A city's measure has hundreds of projects a year: the latest published year's are listed, and
+    each earlier year's a link away."""
+    # As if locked: a snapshot of FY2025 publishes only its approved records (the demo's others are drafts).
+    FiscalYear.objects.filter(plan=demo, year=2025).update(status=CycleStatus.LOCKED)
+    snapshot_take(plan=demo, fiscal_year=2025, by=None)
+    html = page(client, "/plan/measures/3-2/")
+    assert '<li><span aria-current="page">令和7年度（2025年度）</span></li>' in html
+    assert '<li><a href="?year=2024#projects-heading">令和6年度（2024年度）</a></li>' in html
+    # Of the measure's FY2025 records only 3-2-1-03's is approved.
+    assert rows(html, "projects-2025-caption") == [
+        ["3-2-1-03", "シティプロモーション動画の配信", "広報課", "C（大幅な遅れ）",
+         "シティプロモーション動画の配信について、計画どおり取組を進めました（デモ）。"],
+    ]  # fmt: skip
+    assert "projects-2024-caption" not in html
+    assert rows(html, "evaluations-caption") == [
+        ["令和6年度（2024年度）", "B（若干の遅れ）"],
+        ["令和7年度（2025年度）", "評価なし"],
+    ]
+    html = page(client, "/plan/measures/3-2/?year=2024")
+    assert '<li><a href="?year=2025#projects-heading">令和7年度（2025年度）</a></li>' in html
+    assert [row[:4] for row in rows(html, "projects-2024-caption")] == [
+        ["3-2-1-01", "市公式SNSの運用", "広報課", "C（大幅な遅れ）"],
+        ["3-2-1-02", "市ホームページのリニューアル", "広報課", "A（予定どおり）"],
+        ["3-2-1-03", "シティプロモーション動画の配信", "広報課", "A（予定どおり）"],
+    ]
+    assert "projects-2025-caption" not in html
+    for year in ("2023", "2026", "x"):
+        assert client.get(f"/plan/measures/3-2/?year={year}").status_code == 404
+
+
 # Only what is published -------------------------------------------------------------------------
 
 DRAFT_VALUE = "98765"  # typed into a reopened FY2024 record, never approved
@@ -346,6 +378,50 @@ def test_a_snapshot_holding_an_unapproved_record_publishes_nothing_of_it(client,
     html = page(client, "/plan/measures/1-1/")
     assert "電子申請システムの対象手続拡大" not in html
     assert '<caption id="projects-2024-caption">令和6年度（2024年度）の事業（5件）</caption>' in html
+
+
+# Kept by a worker -------------------------------------------------------------------------------
+# A worker keeps each published year it built, and the progress files it wrote, for as long as the
+# snapshots they came from are the latest: a new snapshot is on the very next page.
+
+
+def test_an_approved_correction_is_on_the_very_next_page_and_file(client, demo):
+    measure, year = "/plan/measures/3-2/", "/plan/years/2024/"
+    assert rows(page(client, measure), "projects-2024-caption")[0][3] == "C（大幅な遅れ）"
+    assert rows(page(client, year), "project-counts")[0] == ["A（予定どおり）", "23", "74.2%"]
+    assert ",51234," not in page(client, "/open-data/progress.csv")
+    correct("3-2-1-01", actual=Decimal(51234), grade="A")
+    assert rows(page(client, measure), "projects-2024-caption")[0][3] == "A（予定どおり）"
+    assert rows(page(client, year), "project-counts")[0] == ["A（予定どおり）", "24", "77.4%"]
+    assert ",51234," in page(client, "/open-data/progress.csv")
+    document = json.loads(page(client, "/open-data/progress.json"))
+    assert [row["実績値"] for row in document["rows"]].count(51234) == 1
+
+
+def test_a_year_is_read_once_and_never_after_a_newer_snapshot(demo, django_assert_num_queries):
+    first = published_years(demo)
+    with django_assert_num_queries(1):
+        again = published_years(demo)
+    assert again[0] is first[0]  # kept: its megabytes of JSON were neither read nor parsed again
+    newer = snapshot_take(plan=demo, fiscal_year=2024, by=None)
+    with django_assert_num_queries(1):
+        latest = published_years(demo)
+    assert latest[0] is not first[0]
+    assert latest[0].snapshot == (newer.pk, newer.taken_at)
+
+
+def test_a_snapshot_id_handed_out_again_is_not_taken_for_the_one_kept(demo):
+    """Ids come back after a rollback or a database reset: a later snapshot under the same id is read."""
+    kept = published_years(demo)[0]
+    snapshot = YearSnapshot.objects.get(plan=demo, fiscal_year=2024)
+    figures = snapshot.figures
+    next(entry for entry in figures["projects"] if entry["code"] == "3-2-1-01")["grade"] = "A"
+    YearSnapshot.objects.filter(pk=snapshot.pk).delete()
+    YearSnapshot.objects.create(pk=snapshot.pk, plan=demo, fiscal_year=2024, figures=figures)
+    shown = published_years(demo)[0]
+    assert shown.snapshot[0] == kept.snapshot[0] == snapshot.pk
+    assert shown.projects_of("3-2")[0].code == "3-2-1-01"
+    assert shown.projects_of("3-2")[0].grade_label == "A（予定どおり）"
 
 
 # English ----------------------------------------------------------------------------------------
