@@ -97,6 +97,7 @@ def _text(attribute: str, column: str) -> fields.Field:
 
 
 def _year(attribute: str, column: str) -> fields.Field:
+    """A fiscal year; a blank cell clears it."""
     return fields.Field(
         attribute=attribute, column_name=column, widget=WholeNumberWidget(YEAR.format(column=column))
     )
@@ -107,6 +108,11 @@ def _number(attribute: str, column: str) -> fields.Field:
     return fields.Field(
         attribute=attribute, column_name=column, widget=NumberWidget(column), saves_null_values=False
     )
+
+
+def _number_or_blank(attribute: str, column: str) -> fields.Field:
+    """A number that may be empty: a blank cell clears it."""
+    return fields.Field(attribute=attribute, column_name=column, widget=NumberWidget(column))
 
 
 class NaturalKeyLoader(BaseInstanceLoader):
@@ -223,12 +229,7 @@ class ProjectResource(CatalogueResource):
     department = fields.Field(column_name="所管課コード", widget=CodeWidget())
     department_name = fields.Field(column_name="所管課名（参考）", readonly=True, widget=TextWidget())
     start_year = _year("start_year", "開始年度")
-    end_year = fields.Field(
-        attribute="end_year",
-        column_name="終了年度",
-        widget=WholeNumberWidget(YEAR.format(column="終了年度")),
-        saves_null_values=True,
-    )
+    end_year = _year("end_year", "終了年度")
     status = fields.Field(
         attribute="status",
         column_name="状態",
@@ -380,30 +381,10 @@ class OutcomeIndicatorResource(CatalogueResource):
         attribute="kind", column_name="指標の種類", widget=ChoiceWidget(IndicatorKind.choices, "指標の種類")
     )
     tolerance = _number("tolerance", "許容幅")
-    baseline_value = fields.Field(
-        attribute="baseline_value",
-        column_name="現状値",
-        widget=NumberWidget("現状値"),
-        saves_null_values=True,
-    )
-    baseline_year = fields.Field(
-        attribute="baseline_year",
-        column_name="基準年度",
-        widget=WholeNumberWidget(YEAR.format(column="基準年度")),
-        saves_null_values=True,
-    )
-    final_target = fields.Field(
-        attribute="final_target",
-        column_name="最終目標値",
-        widget=NumberWidget("最終目標値"),
-        saves_null_values=True,
-    )
-    final_target_year = fields.Field(
-        attribute="final_target_year",
-        column_name="目標年度",
-        widget=WholeNumberWidget(YEAR.format(column="目標年度")),
-        saves_null_values=True,
-    )
+    baseline_value = _number_or_blank("baseline_value", "現状値")
+    baseline_year = _year("baseline_year", "基準年度")
+    final_target = _number_or_blank("final_target", "最終目標値")
+    final_target_year = _year("final_target_year", "目標年度")
     method = _text("method", "測定方法")
     source = _text("source", "出典・データの所在")
     measure_indicator = fields.Field(

@@ -55,6 +55,7 @@ from reports.workbooks.selectors import (
 from strategy.models import Plan
 
 REPORT_TITLE = "進捗状況報告書"
+INDICATOR_LABELS = {"measure": "施策目標値", "project": "成果指標"}
 
 
 @dataclass(frozen=True)
@@ -397,14 +398,19 @@ def measure_block(data: CouncilData, measure: dict, notes: list[str]) -> Block:
         text(figures.grade_text(measure["grade"]), BAND),
         text(f"事業の評価：{figures.project_counts_text(measure, projects)}", BAND, span=4),
     )
-    rows = [band]
-    for indicator in figures.indicators[("measure", measure["code"])]:
-        detail = data.details.get(("measure", measure["code"], indicator["code"]))
-        cells, marks = indicator_cells(indicator, detail)
+    return Block((band, *indicator_rows(data, "measure", measure["code"], notes)))
+
+
+def indicator_rows(data: CouncilData, kind: str, owner: str, notes: list[str]) -> list[tuple]:
+    """A row per indicator of the measure (施策目標値) or project (成果指標) `owner`."""
+    figures = data.figures
+    rows = []
+    for indicator in figures.indicators[(kind, owner)]:
+        cells, marks = indicator_cells(indicator, data.details.get((kind, owner, indicator["code"])))
         notes.extend(marks)
         rows.append(
             (
-                text("施策目標値"),
+                text(INDICATOR_LABELS[kind]),
                 text(indicator["code"]),
                 text(indicator["name"], span=2),
                 *cells,
@@ -413,7 +419,7 @@ def measure_block(data: CouncilData, measure: dict, notes: list[str]) -> Block:
                 text("、".join(marks)),
             )
         )
-    return Block(tuple(rows))
+    return rows
 
 
 def actions_text(actions: list[ActionText]) -> str:
@@ -450,22 +456,7 @@ def project_block(data: CouncilData, project: dict, notes: list[str]) -> Block:
             text("、".join(marks)),
         )
     ]
-    for indicator in figures.indicators[("project", project["code"])]:
-        detail = data.details.get(("project", project["code"], indicator["code"]))
-        cells, indicator_marks = indicator_cells(indicator, detail)
-        notes.extend(indicator_marks)
-        rows.append(
-            (
-                text("成果指標"),
-                text(indicator["code"]),
-                text(indicator["name"], span=2),
-                *cells,
-                text(figures.grade_text(indicator["grade"])),
-                *(text("") for _ in range(3)),
-                text("、".join(indicator_marks)),
-            )
-        )
-    return Block(tuple(rows))
+    return Block(tuple(rows + indicator_rows(data, "project", project["code"], notes)))
 
 
 # B and C items ------------------------------------------------------------------------------------

@@ -31,10 +31,10 @@ from evaluation.services import reference_data_load
 from strategy.models import Plan
 from tests import factories
 from tests.browser import axe
+from tests.browser.people import DEMO_PASSWORD, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "demo-pass-2024"
 RESULTS = os.environ.get("A11Y_RESULTS")  # a path: write the statement's results there
 SCREENSHOTS = os.environ.get("A11Y_SCREENSHOTS")  # a folder: keep the narrow screenshots to look at
 
@@ -106,7 +106,7 @@ def demo_records(live_url):
     """The demo (its accounts standing for real staff), and a draft of 市民課 (dept1) and a record
     submitted for review, by their numbers."""
     reference_data_load()
-    demo_load(password=PASSWORD, today=datetime.date(2026, 5, 1))
+    demo_load(password=DEMO_PASSWORD, today=datetime.date(2026, 5, 1))
     Group.objects.get(name=DEMO).user_set.clear()
     dept1 = get_user_model().objects.get(username="dept1")
     of_2025 = ProjectRecord.objects.filter(fiscal_year=2025).order_by("project__code")
@@ -114,14 +114,6 @@ def demo_records(live_url):
         "draft": records_editable_by(dept1, of_2025.filter(status=RecordStatus.DRAFT)).first().pk,
         "submitted": of_2025.filter(status=RecordStatus.SUBMITTED).first().pk,
     }
-
-
-def _log_in(page, live_url, username):
-    page.goto(live_url + "/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_load_state()
 
 
 # The data is made by fixtures listed before `browser`: no ORM call runs inside Playwright's loop.
@@ -136,7 +128,7 @@ def test_every_listed_page_passes_axe_with_its_own_title(demo_records, live_url,
                 locale="ja-JP", viewport={"width": 1280, "height": 900}, color_scheme=scheme
             )
             if user:
-                _log_in(page, live_url, user)
+                log_in(page, live_url + "/admin/login/", user, DEMO_PASSWORD)
             for listed in [listed for listed in PAGES if listed.user == user]:
                 path = listed.path.format(**demo_records)
                 title, found = axe.audit_page(page, live_url + path, status=listed.status)
@@ -298,7 +290,7 @@ def test_the_staff_pages_need_no_sideways_scrolling_at_360_px_or_200_percent(
     for check, width in [("narrow", 360), ("zoom", 640)]:
         for user, paths in NARROW_PAGES.items():
             page = browser.new_page(locale="ja-JP", viewport={"width": width, "height": 800})
-            _log_in(page, live_url, user)
+            log_in(page, live_url + "/admin/login/", user, DEMO_PASSWORD)
             for path in [path.format(**demo_records) for path in paths]:
                 page.goto(live_url + path)
                 if SCREENSHOTS:

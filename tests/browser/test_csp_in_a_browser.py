@@ -13,10 +13,10 @@ from evaluation.enums import RecordStatus
 from evaluation.models import ProjectRecord
 from evaluation.services import reference_data_load
 from tests import factories
+from tests.browser.people import DEMO_PASSWORD, log_in_here
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "demo-pass-2024"
 # Collects every violation the page reports (Playwright's init scripts are exempt from the policy).
 LISTEN = """
 window.__violations = [];
@@ -30,7 +30,7 @@ document.addEventListener("securitypolicyviolation", (event) => {
 def pages(live_url):
     """The demo (its accounts standing for real staff), a superuser, and the addresses to visit."""
     reference_data_load()
-    demo_load(password=PASSWORD, today=datetime.date(2026, 5, 1))
+    demo_load(password=DEMO_PASSWORD, today=datetime.date(2026, 5, 1))
     Group.objects.get(name=DEMO).user_set.clear()
     root = factories.user("root", is_superuser=True)
     record = ProjectRecord.objects.filter(
@@ -68,10 +68,7 @@ def test_no_page_breaks_the_content_security_policy(pages, live_url, browser):
     for username, urls in pages.items():
         page = _watched_page(browser, problems)
         _visit(page, live_url + "/admin/login/", problems)
-        page.fill("#id_username", username)
-        page.fill("#id_password", PASSWORD if username != "root" else factories.PASSWORD)
-        page.click("input[type=submit]")
-        page.wait_for_load_state("load")
+        log_in_here(page, username, DEMO_PASSWORD if username != "root" else factories.PASSWORD)
         for url in urls:
             _visit(page, live_url + url, problems)
             if url.startswith("/dashboard/"):

@@ -9,10 +9,10 @@ from django.contrib.auth.models import Group
 from core.roles import DEMO
 from evaluation.demo import demo_load
 from evaluation.services import reference_data_load
+from tests.browser.people import DEMO_PASSWORD, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "demo-pass-2024"
 SCREENSHOT = os.environ.get("DASHBOARD_SCREENSHOT")  # a path: keep a 1280 px screenshot to look at
 
 
@@ -22,7 +22,7 @@ def demo_data(live_url):
     import datetime
 
     reference_data_load()
-    demo_load(password=PASSWORD, today=datetime.date(2026, 5, 1))
+    demo_load(password=DEMO_PASSWORD, today=datetime.date(2026, 5, 1))
     Group.objects.get(name=DEMO).user_set.clear()
 
 
@@ -35,11 +35,8 @@ def test_the_overview_draws_every_chart_without_console_errors(demo_data, live_u
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.route("**/favicon.ico", lambda route: route.fulfill(status=204))  # the browser's own request
-    page.goto(live_url + "/admin/login/?next=/dashboard/")
-    page.fill("#id_username", "dx")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url("**/dashboard/")
+    log_in(page, live_url + "/admin/login/?next=/dashboard/", "dx", DEMO_PASSWORD)
+    assert page.url == live_url + "/dashboard/"
     charts = page.locator("[data-chart]")
     assert charts.count() == 3
     for index in range(charts.count()):

@@ -24,6 +24,7 @@ from evaluation.models import FiscalYear, Grade, ProjectRecord
 from evaluation.services import reference_data_load
 from strategy.models import Plan
 from tests import factories
+from tests.browser.people import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -129,15 +130,6 @@ def watched(browser, tmp_path):
     return Watched(browser, shots)
 
 
-def _log_in(page, live_url: str, username: str):
-    """Through the login form, as a person does: the admin sends an anonymous visitor there first."""
-    page.goto(live_url + "/admin/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", factories.PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_load_state()
-
-
 def _cells(page, selector: str) -> list[list[str]]:
     """The text of every cell of each row of a table body, as a person reads it."""
     return page.eval_on_selector_all(
@@ -181,7 +173,7 @@ def _year_round(watched, live_url: str):
     office's page, left on the dashboard."""
     staff = watched.person()
     with watched.step("所管課がログインして担当事業に着く", staff):
-        _log_in(staff, live_url, "tanaka")
+        log_in(staff, live_url + "/admin/", "tanaka")
         assert staff.url == live_url + "/admin/evaluation/projectrecord/mine/"
         assert _cells(staff, "#my-records") == [
             [
@@ -205,7 +197,7 @@ def _year_round(watched, live_url: str):
 
     dx = watched.person()
     with watched.step("DX推進課がコメントを付けて差し戻す", dx):
-        _log_in(dx, live_url, "suzuki")
+        log_in(dx, live_url + "/admin/", "suzuki")
         _open_record_as_dx(dx, live_url)
         dx.fill("#return-comment", "実績は年度末の確定値（3,720件）に直してください。")
         dx.click("button:has-text('差し戻す')")

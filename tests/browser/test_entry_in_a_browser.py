@@ -14,6 +14,7 @@ from evaluation.models import FiscalYear, ProjectRecord
 from evaluation.services import reference_data_load
 from strategy.models import Plan
 from tests import factories
+from tests.browser.people import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,13 +34,6 @@ def record(live_url):
         FiscalYear.objects.get(plan=plan, year=2025), deadline=datetime.date(2026, 6, 30), by=dx
     )
     return ProjectRecord.objects.get(project=project)
-
-
-def _log_in(page, live_url):
-    page.goto(live_url + "/admin/login/")
-    page.fill("#id_username", "tanaka")
-    page.fill("#id_password", factories.PASSWORD)
-    page.click("input[type=submit]")
 
 
 def _type_everything(page, *, completion: str):
@@ -80,7 +74,7 @@ def _saved(pk):
 
 def test_submitting_without_saving_keeps_every_value_typed(record, live_url, browser):
     page = browser.new_page(locale="ja-JP", viewport={"width": 1280, "height": 900})
-    _log_in(page, live_url)
+    log_in(page, live_url + "/admin/login/", "tanaka")
     page.goto(f"{live_url}/admin/evaluation/projectrecord/{record.pk}/change/")
     _type_everything(page, completion="achieved")
     page.click("input[name=_submit]")  # without pressing 「保存」 first
@@ -95,12 +89,14 @@ def test_submitting_without_saving_keeps_every_value_typed(record, live_url, bro
 
 def test_a_refused_submission_keeps_the_values_on_screen(record, live_url, browser):
     page = browser.new_page(locale="ja-JP", viewport={"width": 1280, "height": 900})
-    _log_in(page, live_url)
+    log_in(page, live_url + "/admin/login/", "tanaka")
     page.goto(f"{live_url}/admin/evaluation/projectrecord/{record.pk}/change/")
     _type_everything(page, completion="")
     page.click("input[name=_submit]")
     page.wait_for_load_state()
-    assert "入力内容は保存しました（入力中）。未入力の項目があるため提出できません。" in page.inner_text(".messagelist")
+    assert "入力内容は保存しました（入力中）。未入力の項目があるため提出できません。" in page.inner_text(
+        ".messagelist"
+    )
     assert page.input_value("#id_self_grade_reason") == "予定どおり拡大できた"
     assert page.input_value("#id_action_results-0-done") == "10件の手続で書かない窓口を始めた"
     assert page.input_value("#id_indicator_results-0-actual") == "12.5"
@@ -116,7 +112,7 @@ LEAVING = """() => {
 
 def test_leaving_with_unsaved_changes_asks_first(record, live_url, browser):
     page = browser.new_page(locale="ja-JP")
-    _log_in(page, live_url)
+    log_in(page, live_url + "/admin/login/", "tanaka")
     page.goto(f"{live_url}/admin/evaluation/projectrecord/{record.pk}/change/")
     assert page.evaluate(LEAVING) is False  # nothing typed: leave freely
     page.click("#id_issues")

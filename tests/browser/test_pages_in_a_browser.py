@@ -6,6 +6,7 @@ import pytest
 from core.roles import DEPARTMENT_STAFF
 from evaluation.services import reference_data_load
 from tests import factories
+from tests.browser.people import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,10 +36,7 @@ def test_the_first_tab_reaches_the_skip_link(reference, live_url, browser):
 
 def test_staff_are_warned_before_the_session_ends_and_can_continue(staff, live_url, browser):
     page = browser.new_page(locale="ja-JP")
-    page.goto(live_url + "/admin/login/")
-    page.fill("#id_username", "tanaka")
-    page.fill("#id_password", factories.PASSWORD)
-    page.click("input[type=submit]")
+    log_in(page, live_url + "/admin/login/", "tanaka")
     warning = page.locator("#session-timeout")
     warning.wait_for(state="visible", timeout=10_000)
     assert "自動的にログアウトします" in warning.inner_text()
@@ -57,10 +55,7 @@ def test_staff_are_warned_before_the_absolute_end_of_the_session(
     staff_near_the_absolute_end, live_url, browser
 ):
     page = browser.new_page(locale="ja-JP")
-    page.goto(live_url + "/admin/login/")
-    page.fill("#id_username", "tanaka")
-    page.fill("#id_password", factories.PASSWORD)
-    page.click("input[type=submit]")
+    log_in(page, live_url + "/admin/login/", "tanaka")
     warning = page.locator("#session-timeout")
     warning.wait_for(state="visible", timeout=10_000)
     assert warning.inner_text() == (
