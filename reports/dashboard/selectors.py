@@ -235,7 +235,8 @@ def _heat_rows(
 ) -> list[HeatRow]:
     rows: dict[str, HeatRow] = {}
     for year, rollup in rollups.items():
-        projects = projects_shown(scope, rollup, filters)
+        # By measure, those who see everything see every measure: no project needs looking at.
+        projects = projects_shown(scope, rollup, filters) if by_project else []
         figures = projects if by_project else measures_shown(scope, rollup, filters, projects)
         for figure in figures:
             row = rows.setdefault(figure.code, HeatRow(figure.level, figure.code, figure.name, {}))
