@@ -6,6 +6,7 @@ grouped in Python.
 """
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
@@ -142,10 +143,16 @@ class RollupInputs:
 
 
 def rollup_inputs(
-    *, plan: Plan, fiscal_year: int, measure: Measure | None = None, project: Project | None = None
+    *,
+    plan: Plan,
+    fiscal_year: int,
+    measure: Measure | None = None,
+    project: Project | None = None,
+    project_ids: Collection[int] | None = None,
 ) -> RollupInputs:
-    """Everything one year's roll-up needs, for the whole plan or narrowed to one measure or one
-    project: `RollupInputs` (see there for the shape), in 16 queries whatever the number of rows.
+    """Everything one year's roll-up needs, for the whole plan or narrowed to one measure, one
+    project or the projects of `project_ids` (with their measures): `RollupInputs` (see there for
+    the shape), in 16 queries whatever the number of rows.
 
     Rows are read as tuples (`values_list`), not model instances: the roll-up only needs their
     values, and building tens of thousands of model instances and per-object prefetch querysets
@@ -156,6 +163,9 @@ def rollup_inputs(
         measures, projects = measures.filter(pk=measure.pk), projects.filter(measure=measure)
     if project is not None:
         measures, projects = measures.filter(pk=project.measure_id), projects.filter(pk=project.pk)
+    if project_ids is not None:
+        projects = projects.filter(pk__in=project_ids)
+        measures = measures.filter(pk__in=projects.values("measure_id"))
     grades = list(Grade.objects.filter(scale__plan=plan).order_by("order"))
     goals = list(plan.goals.order_by("number"))
     measure_rows = _measures(measures)

@@ -5,10 +5,14 @@ The proposals are what the workflow services store in `proposed_grade`; they rea
 so call them after saving a record's indicator and action results.
 """
 
+from collections import defaultdict
+from collections.abc import Sequence
+
 from evaluation.models import Grade, MeasureEvaluation, ProjectRecord
 from evaluation.rollups.compute import YearRollup, rollup_compute
 from evaluation.rollups.selectors import rollup_inputs
 from evaluation.rollups.stored import rollup_stored
+from projects.models import Project
 from strategy.models import Plan
 
 
@@ -30,6 +34,29 @@ def record_proposed_grade(record: ProjectRecord) -> Grade | None:
     project = record.project
     inputs = rollup_inputs(plan=project.plan, fiscal_year=record.fiscal_year, project=project)
     return rollup_compute(inputs).projects[0].proposed_grade
+
+
+def records_proposed_grades(records: Sequence[ProjectRecord]) -> dict[int, Grade | None]:
+    """{record id: its proposed grade, as `record_proposed_grade` gives it} for many records at
+    once: one roll-up narrowed to their projects per plan year (two queries, and 16 a plan year),
+    whatever the number of records."""
+    projects = {
+        pk: (plan_id, code)
+        for pk, plan_id, code in Project.objects.filter(pk__in={r.project_id for r in records}).values_list(
+            "pk", "plan_id", "code"
+        )
+    }
+    plans = Plan.objects.in_bulk({plan_id for plan_id, _ in projects.values()})
+    wanted: dict[tuple[int, int], list[int]] = defaultdict(list)  # (plan id, year): project ids
+    for record in records:
+        wanted[(projects[record.project_id][0], record.fiscal_year)].append(record.project_id)
+    proposals: dict[tuple[int, str], Grade | None] = {}  # (year, project code): proposal
+    for (plan_id, year), project_ids in wanted.items():
+        inputs = rollup_inputs(plan=plans[plan_id], fiscal_year=year, project_ids=project_ids)
+        proposals.update(
+            ((year, figure.code), figure.proposed_grade) for figure in rollup_compute(inputs).projects
+        )
+    return {record.pk: proposals[(record.fiscal_year, projects[record.project_id][1])] for record in records}
 
 
 def measure_proposed_grade(evaluation: MeasureEvaluation) -> Grade | None:

@@ -13,7 +13,7 @@ from core.validators import line_breaks_normalised, validate_clean_text
 from evaluation.enums import CycleStatus, RecordStatus
 from evaluation.models import ActionResult, FiscalYear, Grade, IndicatorResult, ProjectRecord
 from evaluation.rollups.snapshots import snapshot_take
-from evaluation.rollups.year import record_proposed_grade
+from evaluation.rollups.year import record_proposed_grade, records_proposed_grades
 from evaluation.selectors import record_may_edit, records_editable_by
 from evaluation.services.common import require_dx_office, save_with_history, version_check
 
@@ -93,8 +93,8 @@ def records_entry_save(
     two imports cannot deadlock); each row and record is saved with `by` and `reason` in its history;
     a first save moves a record to 入力中 and every save gives it a new version, so a page or sheet
     opened before cannot overwrite it. A record already submitted or approved (which only the DX
-    office may still change) gets its proposed grade computed again. A bounded number of queries for
-    any number of records not yet submitted (the spreadsheet import saves thousands at once). Used by
+    office may still change) gets its proposed grade computed again, all in one roll-up. A bounded
+    number of queries for any number of records (the spreadsheet import saves thousands at once). Used by
     `record_entry_save` and the import.
     """
     records = [entry.record for entry in entries]
@@ -120,14 +120,16 @@ def records_entry_save(
     for model, rows in rows_by_model.items():
         rows_update_with_history(rows, _typed_fields(model), by=by, reason=reason)
     typed = {name: True for record in records for name in _changed_fields(record, stored[record.pk])}
+    # The DX office corrects records after their submission: the proposals stored then follow the
+    # saved rows (they read them, so after they are saved), computed together.
+    corrected = [r for r in records if r.status in [*RecordStatus.awaiting_review(), RecordStatus.APPROVED]]
+    proposals = records_proposed_grades(corrected) if corrected else {}
     now = timezone.now()
     for record in records:
         if record.status == RecordStatus.NOT_STARTED:
             record.status = RecordStatus.DRAFT
-        if record.status in [*RecordStatus.awaiting_review(), RecordStatus.APPROVED]:
-            # The DX office corrects a record after its submission: the proposal stored then follows
-            # the saved rows (it reads them, so after they are saved).
-            record.proposed_grade = record_proposed_grade(record)
+        if record.pk in proposals:
+            record.proposed_grade = proposals[record.pk]
         record.version += 1
         record.updated_at = now  # what auto_now does on save(); a bulk update skips it
     fields = list(dict.fromkeys([*typed, "status", "proposed_grade", "version", "updated_at"]))

@@ -9,8 +9,11 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from core.roles import DEPARTMENT_STAFF, DX_OFFICE, VIEWER
+from evaluation import services
+from evaluation.enums import RecordStatus
 from evaluation.models import (
     IndicatorResult,
     MeasureEvaluation,
@@ -708,3 +711,30 @@ def test_demo_figures_are_marked_as_samples_and_real_ones_are_not(demo, client):
     sample = _page(client, "/rollups/ict2/2024/project/1-1-1-02/")
     assert '<dt>達成度</dt><dd>100.0%<span class="sample">（サンプル）</span></dd>' in sample
     assert "<strong>サンプル</strong>：この画面の数値はデモ用のサンプルで、市の実績ではありません。" in sample
+
+
+def test_corrections_to_many_submitted_records_compute_their_proposals_together(demo):
+    """The DX office's corrections after submission (a spreadsheet of them, say) recompute each
+    record's proposed grade in one roll-up of their projects, not one roll-up per record."""
+    dx = factories.user("dx-corrects", role=DX_OFFICE)
+    corrected = list(
+        ProjectRecord.objects.filter(
+            fiscal_year=2025, status__in=[RecordStatus.SUBMITTED, RecordStatus.APPROVED]
+        ).order_by("pk")
+    )
+    assert len(corrected) == 11
+
+    def save(records) -> int:
+        entries = [services.RecordEntry(record, record.version) for record in records]
+        with CaptureQueriesContext(connection) as queries:
+            services.records_entry_save(entries, by=dx)
+        return len(queries)
+
+    save(corrected[:1])  # caches warmed
+    assert save(corrected[:1]) == save(corrected)
+    proposals = dict(
+        ProjectRecord.objects.filter(pk__in=[r.pk for r in corrected]).values_list("pk", "proposed_grade")
+    )
+    assert proposals == {
+        record.pk: getattr(record_proposed_grade(record), "pk", None) for record in corrected
+    }
