@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count
 from django.test import override_settings
 
+from core.roles import DX_OFFICE
 from evaluation.models import CommitteeOpinion, FiscalYear, ProjectRecord, YearSnapshot
 from evaluation.rollups.snapshots import snapshot_diff
 from evaluation.rollups.year import rollup_year
@@ -15,6 +16,8 @@ from evaluation.scale import RETURN_COMMENTS
 from evaluation.services import reference_data_load
 from projects.models import OutcomeIndicator, Project
 from strategy.models import Department, Plan
+from tests import factories
+from tests.reports.test_dashboard import QUERIES as DASHBOARD_QUERIES
 
 
 @pytest.fixture(scope="module")
@@ -149,3 +152,17 @@ def test_refused_when_debug_is_off(scale, settings):
     with pytest.raises(CommandError, match="DJANGO_DEBUG=1 のときだけ作成できます"):
         call_command("seed_scale", "--reset")
     assert Project.objects.count() == 40
+
+
+@pytest.mark.parametrize("path", ["/dashboard/?year=2026", "/dashboard/measures/1-1/?year=2026"])
+def test_the_dashboards_take_the_demos_queries_at_scale(scale, client, path, django_assert_num_queries):
+    """As many queries as for the demo (tests/reports/test_dashboard.py), but one per fiscal year read:
+    the overview reads the four opened years here, two in the demo; the measure page every year of
+    the plan in both."""
+    client.force_login(factories.user("dx-scale", role=DX_OFFICE))
+    client.get(path)  # the figures computed and stored
+    demo = DASHBOARD_QUERIES[path.replace("2026", "2025")]
+    with django_assert_num_queries(demo + 2 if path.startswith("/dashboard/?") else demo):
+        response = client.get(path)
+    assert response.status_code == 200
+    assert "<title>" in response.text and "令和8年度（2026年度）" in response.text
