@@ -54,7 +54,7 @@ from django.db.models import Count  # noqa: E402
 
 from bench.client import RequestFailed, Session, Timing, form_fields  # noqa: E402
 from bench.scale import scale_data  # noqa: E402
-from bench.table import Row, rows_json, table_text  # noqa: E402
+from bench.table import Row, all_met, rows_json, table_text  # noqa: E402
 from core.roles import DEPARTMENT_STAFF, DX_OFFICE  # noqa: E402
 from evaluation.enums import CycleStatus  # noqa: E402
 from evaluation.models import ActionResult, FiscalYear, IndicatorResult, ProjectRecord  # noqa: E402
@@ -594,7 +594,7 @@ def main() -> None:
     as_json = "--json" in sys.argv
     print(rows_json(rows) if as_json else table_text(rows))
     print("\n".join(notes(busy, saturated, log)), file=sys.stderr if as_json else sys.stdout)
-    sys.exit(0 if all(row.met is not False for row in rows) else 1)
+    sys.exit(0 if all_met(rows) else 1)
 
 
 if __name__ == "__main__":
