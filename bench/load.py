@@ -365,19 +365,16 @@ def busy_weeks(port: int, city: City, acks: list) -> Busy:
     _warm_up(
         port, dx, actions.dashboard, actions.measure, actions.board, actions.explanation, actions.submissions
     )
-    threads = [
-        threading.Thread(target=_live, args=(actions, person, mix, random.Random(n)))
-        for n, (person, mix) in enumerate(people)
-    ]
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    stop.wait(SECONDS)
-    stop.set()
-    for thread in threads:
-        thread.join()
+    seconds = _run_for(
+        SECONDS,
+        stop,
+        [
+            threading.Thread(target=_live, args=(actions, person, mix, random.Random(n)))
+            for n, (person, mix) in enumerate(people)
+        ],
+    )
     retries = sum(person.session.retries for person, _ in people)
-    return Busy(timings, time.monotonic() - started, logins, retries)
+    return Busy(timings, seconds, logins, retries)
 
 
 def _staff(port: int, city: City, logins: list) -> list[Person]:
@@ -443,14 +440,19 @@ def _saturate(port: int, who, work) -> tuple[list[Timing], float]:
 
     _warm_up(port, logged_in[0], work)
     threads = [threading.Thread(target=client, args=(n,)) for n in range(SATURATION_CLIENTS)]
+    return timings, _run_for(SATURATION_SECONDS, stop, threads)
+
+
+def _run_for(seconds: int, stop: threading.Event, threads: list[threading.Thread]) -> float:
+    """Start the threads, tell them to stop after `seconds`, wait for them; how long it all took."""
     started = time.monotonic()
     for thread in threads:
         thread.start()
-    stop.wait(SATURATION_SECONDS)
+    stop.wait(seconds)
     stop.set()
     for thread in threads:
         thread.join()
-    return timings, time.monotonic() - started
+    return time.monotonic() - started
 
 
 def _warm_up(port: int, logged_in: Session, *works) -> None:
