@@ -20,7 +20,8 @@ def rollup_year(*, plan: Plan, fiscal_year: int) -> YearRollup:
     """Every figure of the plan's fiscal year, from indicators up to the plan.
 
     Computed once per change of its inputs and stored (see `evaluation.rollups.stored`): one query
-    when nothing changed since, else 18 (the inputs' version, the roll-up's 16, storing it). The
+    when nothing changed since, else `rollup_stored`'s (the version read twice, the roll-up's 16,
+    storing it, and on PostgreSQL the lock taken and released). The
     figures returned may be shared with other requests: read them, never change them."""
     return rollup_stored(plan=plan, fiscal_year=fiscal_year)
 

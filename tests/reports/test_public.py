@@ -335,6 +335,7 @@ def test_drafts_notes_comments_and_unapproved_grades_never_appear(client, demo):
 
 def test_a_late_correction_appears_once_it_is_approved(client, demo):
     correct("3-2-1-01", actual=Decimal(49000), grade="A", approve=False)
+    before = _published_actual(client, "3-2-1-01")
     html = page(client, "/plan/measures/3-2/")
     assert rows(html, "projects-2024-caption")[0][:4] == [
         "3-2-1-01",
@@ -353,7 +354,14 @@ def test_a_late_correction_appears_once_it_is_approved(client, demo):
         "A（予定どおり）",
     ]
     assert rows(page(client, "/plan/years/2024/"), "project-counts")[0] == ["A（予定どおり）", "24", "77.4%"]
-    assert "49000" in page(client, "/open-data/progress.csv")
+    assert (before, _published_actual(client, "3-2-1-01")) == (47250, 49000)
+
+
+def _published_actual(client, code: str):
+    """The project's FY2024 実績値 in progress.json (49000 is also a year target: the CSV's text
+    alone would not tell the two apart)."""
+    rows_ = json.loads(page(client, "/open-data/progress.json"))["rows"]
+    return next(row["実績値"] for row in rows_ if row["事業番号"] == code and row["年度"] == 2024)
 
 
 def test_corrections_are_published_together_once_the_last_is_approved(client, demo):
