@@ -122,8 +122,8 @@ def _write_sheet(workbook: Workbook, sheet: Sheet, styles: _Styles) -> None:
         worksheet.add_chart(_bar_chart(worksheet, chart, first, last, series), f"A{last + 2}")
     # Set at once: adding ranges one by one compares each with all before it. They never overlap.
     worksheet.merged_cells = MultiCellRange(merges)
-    for row in sheet.page_breaks(heights):
-        worksheet.row_breaks.append(Break(id=row))
+    # Set at once too: openpyxl's `append` copies every break before it.
+    worksheet.row_breaks.brk = [Break(id=row) for row in sheet.page_breaks(heights)]
 
 
 def _row_groups(sheet: Sheet):
