@@ -39,6 +39,7 @@ EXCLUDED = {
     "axes.accessfailurelog": "login records for the throttling, not the plan's data",
     "evaluation.yearfigures": "computed figures, recomputed from the restored rows on first use",
     "evaluation.figuresclock": "counts of changes, moved by the database as the restore writes rows",
+    "evaluation.figureschange": "notes of the changes by project, written by the database as the restore writes rows",
 }
 # Made by `migrate` in every database; the restore replaces them with the backup's.
 MADE_BY_MIGRATE = (ContentType, Permission)

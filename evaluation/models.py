@@ -587,6 +587,25 @@ class FiguresClock(models.Model):
         return f"{self.fiscal_year}: {self.tick}"
 
 
+class FiguresChange(models.Model):
+    """Which project a tick of `FiguresClock` concerns: written by the same triggers (migration 0007)
+    for the rows of one project and one year (a record, its results, the year's action goals). A
+    worker holding a year's figures computes again only the projects changed since, when every
+    tick since has its row here (see `evaluation.rollups.stored`). Derived data, pruned as figures
+    are stored."""
+
+    fiscal_year = models.PositiveSmallIntegerField("年度")
+    tick = models.BigIntegerField("変更回数")
+    project_id = models.BigIntegerField("事業のID")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "年度数値の入力の変更の記録"
+        indexes = [models.Index(fields=["fiscal_year", "tick"], name="figures_change_year_tick")]
+
+    def __str__(self):
+        return f"{self.fiscal_year}: {self.tick} ({self.project_id})"
+
+
 class YearFigures(PortalModel):
     """A plan year's computed figures (`rollup_year`'s result), stored so that pages read them
     instead of computing them again; derived data, replaced whenever the inputs' version changes
@@ -594,7 +613,7 @@ class YearFigures(PortalModel):
 
     plan = models.ForeignKey(Plan, verbose_name="計画", on_delete=models.CASCADE, related_name="+")
     fiscal_year = models.PositiveSmallIntegerField("年度")
-    version = models.CharField("入力データの版", max_length=64)
+    version = models.CharField("入力データの版", max_length=255)
     # Changes on every store, so a worker's in-memory copy is never taken for a later row with the
     # same version (ids and counts repeat after a rollback or a database reset).
     token = models.CharField("保存の識別子", max_length=32)

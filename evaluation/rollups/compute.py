@@ -429,14 +429,34 @@ class YearRollup:
 def rollup_compute(inputs: RollupInputs) -> YearRollup:
     """Walk the plan's tree bottom-up and compute every figure of the year."""
     scale = Scale(tuple(inputs.grades))
-    graded_by = inputs.plan.grading_rate
     projects = [_project(project, inputs, scale) for project in inputs.projects]
+    return _rollup(inputs, scale, projects, _measures(inputs, scale, projects))
+
+
+def rollup_patch(rollup: YearRollup, inputs: RollupInputs) -> YearRollup:
+    """`rollup` with the figures of some projects computed again, and of everything above them:
+    `inputs` are the year's inputs narrowed to those projects (with their measures, see
+    `selectors.rollup_inputs`). The other projects' and measures' figures are taken as they are,
+    so the result equals `rollup_compute` of the whole plan when only those projects' rows changed
+    since `rollup` was computed."""
+    scale = Scale(tuple(inputs.grades))
+    fresh = {project.code: _project(project, inputs, scale) for project in inputs.projects}
+    projects = [fresh.get(figure.code, figure) for figure in rollup.projects]
+    patched = {measure.code: measure for measure in _measures(inputs, scale, projects)}
+    return _rollup(inputs, scale, projects, [patched.get(m.code, m) for m in rollup.measures])
+
+
+def _measures(inputs: RollupInputs, scale: Scale, projects: list[Figure]) -> list[Figure]:
+    """The figures of the measures of `inputs`, each over its projects among `projects`."""
     by_measure: dict[str, list[Figure]] = {}
     for project in projects:
         by_measure.setdefault(project.parent, []).append(project)
-    measures = [
-        _measure(measure, by_measure.get(measure.code, []), inputs, scale) for measure in inputs.measures
-    ]
+    return [_measure(measure, by_measure.get(measure.code, []), inputs, scale) for measure in inputs.measures]
+
+
+def _rollup(inputs: RollupInputs, scale: Scale, projects: list[Figure], measures: list[Figure]) -> YearRollup:
+    """The year's figures from its projects' and measures' figures: the goals and the plan above."""
+    graded_by = inputs.plan.grading_rate
     goals = [
         _goal(goal, members, scale, graded_by)
         for goal in inputs.goals

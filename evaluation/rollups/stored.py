@@ -37,8 +37,9 @@ import secrets
 import threading
 from collections import defaultdict
 from pathlib import Path
+from typing import NamedTuple
 
-from django.db import connection
+from django.db import connection, models
 from django.utils import timezone
 
 import core.fiscal
@@ -46,6 +47,7 @@ import evaluation.samples
 import strategy.achievement
 from evaluation.models import (
     ActionResult,
+    FiguresChange,
     FiguresClock,
     Grade,
     GradeScale,
@@ -56,7 +58,7 @@ from evaluation.models import (
     YearFigures,
 )
 from evaluation.rollups import compute, selectors
-from evaluation.rollups.compute import YearRollup, rollup_compute
+from evaluation.rollups.compute import YearRollup, rollup_compute, rollup_patch
 from evaluation.rollups.selectors import rollup_inputs
 from measures.models import Initiative, Measure, MeasureIndicator, MeasureIndicatorTarget
 from projects.models import ActionGoal, OutcomeIndicator, OutcomeIndicatorTarget, Project, ProjectAssignment
@@ -96,10 +98,52 @@ CODE_VERSION = hashlib.sha256(
 # The first key of the advisory locks taken while a plan year's figures are computed ("FIGS").
 FIGURES_LOCK = 0x46494753
 
-# This worker's copy of the figures it last read, per (plan id, fiscal year): (token, YearRollup).
-_in_memory: dict[tuple[int, int], tuple[str, YearRollup]] = {}
+# At most this many changes behind, a worker's figures are brought up to date by computing the
+# changed projects again (`_patched`); further behind, the year is computed from scratch. Change
+# notes older than this are pruned whenever figures are stored.
+PATCH_TICKS = 1000
+
+
+class Held(NamedTuple):
+    """A plan year's figures as a worker holds them: the stored row they came from (its token), the
+    clock's ticks they are current for ({fiscal year: tick}), and the figures."""
+
+    token: str
+    ticks: dict[int, int]
+    rollup: YearRollup
+
+
+class State(NamedTuple):
+    """The clock's ticks now for a plan year's figures, and the stored row's version and token."""
+
+    ticks: dict[int, int]
+    stored_version: str | None
+    token: str | None
+
+    @property
+    def version(self) -> str:
+        return _version(self.ticks)
+
+
+# This worker's copy of the figures it last read or brought up to date, per (plan id, fiscal year).
+_in_memory: dict[tuple[int, int], Held] = {}
 # This process's locks of the plan years being computed (SQLite; PostgreSQL locks across processes).
 _computing: dict[tuple[int, int], threading.Lock] = defaultdict(threading.Lock)
+
+
+def _version(ticks: dict[int, int]) -> str:
+    """The version of a plan year's inputs: this code's, and the tick of year 0 and of every year up
+    to it ("a1b2…:0=12,2024=40,2025=7")."""
+    return f"{CODE_VERSION}:" + ",".join(f"{year}={tick}" for year, tick in sorted(ticks.items()))
+
+
+def _ticks(version: str) -> dict[int, int] | None:
+    """The ticks a version names; None when it is another release's."""
+    code, _, ticks = version.partition(":")
+    if code != CODE_VERSION:
+        return None
+    pairs = (pair.split("=") for pair in ticks.split(",") if pair)
+    return {int(year): int(tick) for year, tick in pairs}
 
 
 @functools.cache
@@ -107,24 +151,27 @@ def _state_sql() -> str:
     quote = connection.ops.quote_name
     clock, stored = quote(FiguresClock._meta.db_table), quote(YearFigures._meta.db_table)
     year, plan = quote("fiscal_year"), quote("plan_id")
-    return f"SELECT (SELECT COALESCE(SUM({quote('tick')}), 0) FROM {clock} WHERE {year} <= %s), " + ", ".join(
-        f"(SELECT {quote(column)} FROM {stored} WHERE {plan} = %s AND {year} = %s)"
-        for column in ("version", "token")
+    return (
+        f"SELECT {year}, {quote('tick')}, NULL, NULL FROM {clock} WHERE {year} <= %s "
+        f"UNION ALL SELECT NULL, NULL, {quote('version')}, {quote('token')} FROM {stored} "
+        f"WHERE {plan} = %s AND {year} = %s"
     )
 
 
-def figures_state(*, plan: Plan, fiscal_year: int) -> tuple[str, str | None, str | None]:
-    """(the inputs' version now, the stored figures' version, their token) in one query; the
-    stored ones are None when nothing is stored for the plan year."""
+def figures_state(*, plan: Plan, fiscal_year: int) -> State:
+    """The clock's ticks for the plan year's figures now, with the stored figures' version and
+    token (None when nothing is stored), in one query."""
     with connection.cursor() as cursor:
-        cursor.execute(_state_sql(), [fiscal_year, plan.pk, fiscal_year, plan.pk, fiscal_year])
-        ticks, stored_version, token = cursor.fetchone()
-    return f"{CODE_VERSION}:{ticks}", stored_version, token
+        cursor.execute(_state_sql(), [fiscal_year, plan.pk, fiscal_year])
+        rows = cursor.fetchall()
+    ticks = {year: tick for year, tick, _, _ in rows if year is not None}
+    stored = [(version, token) for year, _, version, token in rows if year is None]
+    return State(ticks, *(stored[0] if stored else (None, None)))
 
 
 def figures_version(*, plan: Plan, fiscal_year: int) -> str:
     """The version of the inputs of the plan year's figures: changes with every saved change."""
-    return figures_state(plan=plan, fiscal_year=fiscal_year)[0]
+    return figures_state(plan=plan, fiscal_year=fiscal_year).version
 
 
 @contextlib.contextmanager
@@ -158,40 +205,101 @@ def rollup_fresh(*, plan: Plan, fiscal_year: int) -> YearRollup:
 
 
 def rollup_stored(*, plan: Plan, fiscal_year: int) -> YearRollup:
-    """The plan year's figures: the stored ones when their inputs have not changed since (one
-    query, and one more the first time this worker reads them), else computed, stored and returned
-    by one request while the others asking wait for it (the roll-up's 16 queries, and one to store;
-    on PostgreSQL two more, to take and release the lock).
+    """The plan year's figures, current with the inputs as they are now.
 
-    The version is read before the inputs, so figures are stored under a version no newer than
-    their inputs: a change committed meanwhile makes the next request compute them again, and none
-    is ever stale."""
-    stored, _ = _stored(plan, fiscal_year)
-    if stored is not None:
-        return stored
+    * Nothing changed since this worker read them: one query.
+    * Only rows of some projects changed (records, results, action goals; at most `PATCH_TICKS`
+      changes): the figures this worker holds, or else the stored ones, with those projects and
+      everything above them computed again (two queries and the roll-up's 16, narrowed).
+    * Anything else (the plan, measures, targets, a measure's results, or too many changes): computed
+      from scratch and stored by one request while the others asking wait for it and read what it
+      stored (the roll-up's 16 queries, one to store and one to prune; on PostgreSQL two more, to
+      take and release the lock).
+
+    The clock is read before the inputs, so figures are held under ticks no newer than their inputs:
+    a change committed meanwhile makes the next request bring them up to date again, and none is
+    ever stale."""
+    state = figures_state(plan=plan, fiscal_year=fiscal_year)
+    held = _held(plan, fiscal_year, state)
+    if held is not None and held.ticks == state.ticks:
+        return held.rollup
+    patched = _patched(plan, fiscal_year, held, state) if held is not None else None
+    if patched is not None:
+        return patched
     with _single_flight(plan, fiscal_year):
-        stored, current = _stored(plan, fiscal_year)  # by the request this one waited for
-        return _compute_and_store(plan, fiscal_year, current) if stored is None else stored
+        # Stored meanwhile by the request this one waited for?
+        state = figures_state(plan=plan, fiscal_year=fiscal_year)
+        held = _held(plan, fiscal_year, state) if state.stored_version == state.version else None
+        return held.rollup if held is not None else _compute_and_store(plan, fiscal_year, state)
 
 
-def _stored(plan: Plan, fiscal_year: int) -> tuple[YearRollup | None, str]:
-    """(the stored figures when they are of the inputs' version now, else None; that version)."""
+def _held(plan: Plan, fiscal_year: int, state: State) -> Held | None:
+    """Figures to start from: this worker's copy while the stored row it came from is still the
+    stored one, else the stored row when it is current or near enough to bring up to date."""
     key = (plan.pk, fiscal_year)
-    current, stored_version, token = figures_state(plan=plan, fiscal_year=fiscal_year)
-    if stored_version != current:
-        return None, current
     held = _in_memory.get(key)
-    if held is not None and held[0] == token:
-        return held[1], current
-    data = YearFigures.objects.filter(plan=plan, fiscal_year=fiscal_year, token=token).values_list(
+    if held is not None and held.token == state.token:
+        return held
+    ticks = _ticks(state.stored_version) if state.stored_version else None
+    if ticks is None or _behind(ticks, state.ticks) is None:
+        return None
+    data = YearFigures.objects.filter(plan=plan, fiscal_year=fiscal_year, token=state.token).values_list(
         "data", flat=True
     )
     for pickled in data:
         with gc_paused():
-            rollup = pickle.loads(pickled)  # our own rows, written below
-        _in_memory[key] = (token, rollup)
-        return rollup, current
-    return None, current  # replaced since the version was read
+            held = Held(state.token, ticks, pickle.loads(pickled))  # our own rows, written below
+        _in_memory[key] = held
+        return held
+    return None  # replaced since the state was read
+
+
+def _behind(held: dict[int, int], now: dict[int, int]) -> dict[int, tuple[int, int]] | None:
+    """{fiscal year: (tick held, tick now)} of the years changed since `held`; None when the
+    figures cannot be brought up to date project by project: year 0 (the plan and everything
+    not of one year) changed, or more than `PATCH_TICKS` changes happened."""
+    if held.get(0, 0) != now.get(0, 0):
+        return None
+    changed = {year: (held.get(year, 0), tick) for year, tick in now.items() if tick != held.get(year, 0)}
+    if any(after < before for before, after in changed.values()):
+        return None
+    if sum(after - before for before, after in changed.values()) > PATCH_TICKS:
+        return None
+    return changed
+
+
+def _patched(plan: Plan, fiscal_year: int, held: Held, state: State) -> YearRollup | None:
+    """The held figures brought up to date by computing the changed projects again, or None when
+    the changes since are not all of noted projects (see `_behind` and `FiguresChange`).
+
+    Kept for the worker's next request only outside a transaction: one may still roll back what
+    it read, and its ticks would then be reused by other changes."""
+    behind = _behind(held.ticks, state.ticks)
+    projects = _changed_projects(behind) if behind is not None else None
+    if projects is None:
+        return None
+    inputs = rollup_inputs(plan=plan, fiscal_year=fiscal_year, project_ids=projects)
+    with gc_paused():
+        rollup = rollup_patch(held.rollup, inputs)
+    if not connection.in_atomic_block:
+        _in_memory[(plan.pk, fiscal_year)] = Held(held.token, state.ticks, rollup)
+    return rollup
+
+
+def _changed_projects(behind: dict[int, tuple[int, int]]) -> set[int] | None:
+    """The ids of the projects changed in the ticks `behind` names (one query); None when a tick
+    has no project noted (a change not of one project's rows of one year)."""
+    if not behind:
+        return set()
+    ticks = models.Q()
+    for year, (before, after) in behind.items():
+        ticks |= models.Q(fiscal_year=year, tick__gt=before, tick__lte=after)
+    counts = dict(
+        FiguresChange.objects.filter(ticks).order_by().values_list("project_id").annotate(models.Count("id"))
+    )
+    if sum(counts.values()) != sum(after - before for before, after in behind.values()):
+        return None
+    return set(counts)
 
 
 @contextlib.contextmanager
@@ -213,8 +321,9 @@ def _single_flight(plan: Plan, fiscal_year: int):
             cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
 
 
-def _compute_and_store(plan: Plan, fiscal_year: int, current: str) -> YearRollup:
-    """The figures computed now, stored under `current`, the version read before their inputs."""
+def _compute_and_store(plan: Plan, fiscal_year: int, state: State) -> YearRollup:
+    """The figures computed now, stored under the version of `state`, read before their inputs;
+    the change notes no patch will need again are pruned."""
     rollup = rollup_fresh(plan=plan, fiscal_year=fiscal_year)
     with gc_paused():
         pickled = pickle.dumps(rollup, protocol=pickle.HIGHEST_PROTOCOL)
@@ -225,7 +334,7 @@ def _compute_and_store(plan: Plan, fiscal_year: int, current: str) -> YearRollup
             YearFigures(
                 plan=plan,
                 fiscal_year=fiscal_year,
-                version=current,
+                version=state.version,
                 token=token,
                 data=pickled,
                 computed_at=timezone.now(),
@@ -235,5 +344,9 @@ def _compute_and_store(plan: Plan, fiscal_year: int, current: str) -> YearRollup
         unique_fields=["plan", "fiscal_year"],
         update_fields=["version", "token", "data", "computed_at"],
     )
-    _in_memory[(plan.pk, fiscal_year)] = (token, rollup)
+    _in_memory[(plan.pk, fiscal_year)] = Held(token, state.ticks, rollup)
+    clock = FiguresClock.objects.filter(fiscal_year=models.OuterRef("fiscal_year")).values("tick")
+    FiguresChange.objects.filter(
+        fiscal_year__lte=fiscal_year, tick__lte=models.Subquery(clock) - PATCH_TICKS
+    ).delete()
     return rollup

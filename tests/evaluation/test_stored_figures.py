@@ -14,7 +14,7 @@ from evaluation.models import ProjectRecord, YearFigures
 from evaluation.rollups import stored
 from evaluation.rollups.figures import rollup_figures
 from evaluation.rollups.year import rollup_year
-from projects.models import OutcomeIndicator
+from projects.models import OutcomeIndicator, Project
 from tests import factories
 
 PROJECT_2024 = "/rollups/ict2/2024/project/3-2-1-01/"
@@ -158,7 +158,7 @@ def test_one_request_computes_while_the_others_wait(demo, monkeypatch):
 
     fresh = stored.rollup_fresh
     monkeypatch.setattr(stored, "rollup_fresh", computing)
-    ProjectRecord.objects.get(project__code="3-2-1-01", fiscal_year=2024).save()  # the figures are stale
+    Project.objects.get(code="3-2-1-01").save()  # the figures are stale, and not of one year's rows
     rollup_year(plan=demo, fiscal_year=2024)
     rollup_year(plan=demo, fiscal_year=2024)
     assert held == [True]
@@ -174,3 +174,81 @@ def _lock_held(plan, fiscal_year: int) -> bool:
             [stored.FIGURES_LOCK, plan.pk * 10_000 + fiscal_year],
         )
         return cursor.fetchone()[0] == 1
+
+
+def _no_full_rollup(monkeypatch):
+    def refused(**_):
+        raise AssertionError("computed from scratch")
+
+    monkeypatch.setattr(stored, "rollup_fresh", refused)
+
+
+def _saved(dx, code: str, year: int, actual: int) -> None:
+    record = ProjectRecord.objects.get(project__code=code, fiscal_year=year)
+    result = record.indicator_results.first()
+    result.actual, result.actual_status = Decimal(actual), ActualStatus.CONFIRMED
+    services.record_entry_save(record, by=dx, seen_version=record.version, results=[result])
+
+
+def test_a_save_computes_only_its_project_again_and_the_figures_above_it(
+    demo, dx, monkeypatch, django_assert_num_queries
+):
+    """After entries are saved, the figures held are brought up to date by computing the saved
+    projects again (and their measures, goals and plan), in the same queries for one save as for
+    two, and they equal the figures computed from scratch."""
+    from tests.evaluation.test_rollup import ROLLUP_QUERIES
+
+    rollup_year(plan=demo, fiscal_year=2025)
+    _saved(dx, "1-1-1-02", 2025, 100000)
+    _saved(dx, "3-2-1-01", 2025, 1)
+    _no_full_rollup(monkeypatch)
+    with django_assert_num_queries(1 + 1 + ROLLUP_QUERIES):  # the clock, the changes, the narrowed reads
+        patched = rollup_year(plan=demo, fiscal_year=2025)
+    monkeypatch.undo()
+    fresh = stored.rollup_fresh(plan=demo, fiscal_year=2025)
+    assert patched == fresh
+    assert rollup_figures(patched) == rollup_figures(fresh)
+    assert patched.find("project", "1-1-1-02").rollup.value == Decimal(1)
+
+
+def test_a_change_of_an_earlier_year_brings_the_later_years_up_to_date(demo, monkeypatch):
+    """The actuals of earlier years make a later year's forecast: the later year's figures follow."""
+    rollup_year(plan=demo, fiscal_year=2026)
+    result = ProjectRecord.objects.get(project__code="3-2-1-01", fiscal_year=2024).indicator_results.first()
+    result.actual = Decimal(1)  # a late correction of a locked year's actual
+    result.save()
+    _no_full_rollup(monkeypatch)
+    patched = rollup_year(plan=demo, fiscal_year=2026)
+    monkeypatch.undo()
+    assert patched == stored.rollup_fresh(plan=demo, fiscal_year=2026)
+
+
+def test_a_change_not_of_one_project_computes_the_year_from_scratch(demo, dx, monkeypatch):
+    """A measure's own result (a 施策目標値 actual) is noted for no project: the year is computed
+    again from scratch, and its figures show the change."""
+    from evaluation.models import MeasureIndicatorResult
+
+    result = MeasureIndicatorResult.objects.filter(indicator__measure__plan=demo, actual__isnull=False).first()
+    rollup_year(plan=demo, fiscal_year=result.fiscal_year)
+    result.actual += 1
+    result.save()
+    computed = []
+    fresh = stored.rollup_fresh
+    monkeypatch.setattr(stored, "rollup_fresh", lambda **kw: computed.append(kw) or fresh(**kw))
+    figures = rollup_year(plan=demo, fiscal_year=result.fiscal_year)
+    assert len(computed) == 1
+    assert figures == fresh(plan=demo, fiscal_year=result.fiscal_year)
+
+
+def test_every_change_of_a_projects_rows_is_noted_with_its_project(demo):
+    from evaluation.models import FiguresChange
+    from projects.models import ActionGoal
+
+    record = ProjectRecord.objects.get(project__code="3-2-1-01", fiscal_year=2025)
+    goal = ActionGoal.objects.get(project=record.project, fiscal_year=2025)
+    before = FiguresChange.objects.count()
+    for row in (record, record.indicator_results.first(), record.action_results.first(), goal):
+        row.save()
+    noted = FiguresChange.objects.order_by("id")[before:]
+    assert [(change.fiscal_year, change.project_id) for change in noted] == [(2025, record.project_id)] * 4
+    assert [change.tick for change in noted] == list(range(noted[0].tick, noted[0].tick + 4))
