@@ -38,17 +38,43 @@ def _noted(table: str) -> dict[str, str]:
     }
 
 
+# PostgreSQL: what the row concerns is looked up once per change (for a result row, its record's
+# year and project in one read), then the clock ticked and the tick noted.
+ROW_OF_TABLE = {
+    "projects_actiongoal": "SELECT r.fiscal_year, r.project_id",
+    "evaluation_projectrecord": "SELECT r.fiscal_year, r.project_id",
+    "evaluation_indicatorresult": "SELECT fiscal_year, project_id FROM evaluation_projectrecord WHERE id = r.record_id",
+    "evaluation_actionresult": "SELECT fiscal_year, project_id FROM evaluation_projectrecord WHERE id = r.record_id",
+}
+
+
 def _postgresql_function(table: str, *, noted: bool) -> str:
-    years, notes = clock._changed_year(table), _noted(table)
-
-    def body(event: str) -> str:
-        return clock._tick(years[event]) + (f"; {notes[event]}" if noted else "")
-
+    if not noted:  # migration 0006's function, as it was
+        return clock._postgresql(table)[0].replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1)
+    lookup = ROW_OF_TABLE[table].replace("r.", "{row}.")
+    old, new = lookup.format(row="OLD"), lookup.format(row="NEW")
     return f"""CREATE OR REPLACE FUNCTION figures_tick_{table}() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE
+          old_year integer; old_project bigint; new_year integer; new_project bigint;
+          changed_year integer; changed_project bigint; ticked bigint;
         BEGIN
-          IF TG_OP = 'INSERT' THEN {body("INSERT")};
-          ELSIF TG_OP = 'UPDATE' THEN {body("UPDATE")};
-          ELSE {body("DELETE")};
+          IF TG_OP <> 'INSERT' THEN {old} INTO old_year, old_project; END IF;
+          IF TG_OP <> 'DELETE' THEN {new} INTO new_year, new_project; END IF;
+          old_year := COALESCE(old_year, 0); new_year := COALESCE(new_year, 0);
+          IF TG_OP = 'INSERT' THEN
+            changed_year := new_year; changed_project := new_project;
+          ELSIF TG_OP = 'DELETE' THEN
+            changed_year := old_year; changed_project := old_project;
+          ELSE
+            -- The earlier of the two years stales both; a row moved to another project is noted for neither.
+            changed_year := LEAST(old_year, new_year);
+            changed_project := CASE WHEN old_project = new_project THEN new_project END;
+          END IF;
+          INSERT INTO {clock.CLOCK} (fiscal_year, tick) VALUES (changed_year, 1)
+            ON CONFLICT (fiscal_year) DO UPDATE SET tick = {clock.CLOCK}.tick + 1
+            RETURNING tick INTO ticked;
+          IF changed_year <> 0 AND changed_project IS NOT NULL THEN
+            INSERT INTO {CHANGES} (fiscal_year, tick, project_id) VALUES (changed_year, ticked, changed_project);
           END IF;
           RETURN NULL;
         END $$"""
