@@ -258,7 +258,7 @@ def _behind(held: dict[int, int], now: dict[int, int]) -> dict[int, tuple[int, i
     """{fiscal year: (tick held, tick now)} of the years changed since `held`; None when the
     figures cannot be brought up to date project by project: year 0 (the plan and everything
     not of one year) changed, or more than `PATCH_TICKS` changes happened."""
-    if held.get(0, 0) != now.get(0, 0):
+    if held.get(0, 0) != now.get(0, 0) or not held.keys() <= now.keys():
         return None
     changed = {year: (held.get(year, 0), tick) for year, tick in now.items() if tick != held.get(year, 0)}
     if any(after < before for before, after in changed.values()):
