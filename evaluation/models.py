@@ -613,7 +613,7 @@ class YearFigures(PortalModel):
 
     plan = models.ForeignKey(Plan, verbose_name="計画", on_delete=models.CASCADE, related_name="+")
     fiscal_year = models.PositiveSmallIntegerField("年度")
-    version = models.CharField("入力データの版", max_length=255)
+    version = models.TextField("入力データの版")  # a tick per fiscal year: grows with the years
     # Changes on every store, so a worker's in-memory copy is never taken for a later row with the
     # same version (ids and counts repeat after a rollback or a database reset).
     token = models.CharField("保存の識別子", max_length=32)

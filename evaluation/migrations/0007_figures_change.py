@@ -41,18 +41,17 @@ def _noted(table: str) -> dict[str, str]:
 # PostgreSQL: what the row concerns is looked up once per change (for a result row, its record's
 # year and project in one read), then the clock ticked and the tick noted.
 ROW_OF_TABLE = {
-    "projects_actiongoal": "SELECT r.fiscal_year, r.project_id",
-    "evaluation_projectrecord": "SELECT r.fiscal_year, r.project_id",
-    "evaluation_indicatorresult": "SELECT fiscal_year, project_id FROM evaluation_projectrecord WHERE id = r.record_id",
-    "evaluation_actionresult": "SELECT fiscal_year, project_id FROM evaluation_projectrecord WHERE id = r.record_id",
+    "projects_actiongoal": "SELECT {row}.fiscal_year, {row}.project_id",
+    "evaluation_projectrecord": "SELECT {row}.fiscal_year, {row}.project_id",
+    "evaluation_indicatorresult": "SELECT fiscal_year, project_id FROM evaluation_projectrecord WHERE id = {row}.record_id",
+    "evaluation_actionresult": "SELECT fiscal_year, project_id FROM evaluation_projectrecord WHERE id = {row}.record_id",
 }
 
 
 def _postgresql_function(table: str, *, noted: bool) -> str:
     if not noted:  # migration 0006's function, as it was
         return clock._postgresql(table)[0].replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1)
-    lookup = ROW_OF_TABLE[table].replace("r.", "{row}.")
-    old, new = lookup.format(row="OLD"), lookup.format(row="NEW")
+    old, new = (ROW_OF_TABLE[table].format(row=row) for row in ("OLD", "NEW"))
     return f"""CREATE OR REPLACE FUNCTION figures_tick_{table}() RETURNS trigger LANGUAGE plpgsql AS $$
         DECLARE
           old_year integer; old_project bigint; new_year integer; new_project bigint;
@@ -119,7 +118,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="yearfigures",
             name="version",
-            field=models.CharField(max_length=255, verbose_name="入力データの版"),
+            field=models.TextField(verbose_name="入力データの版"),
         ),
         migrations.CreateModel(
             name="FiguresChange",

@@ -7,8 +7,8 @@ bulk write, a restore, raw SQL). A row of a year (a record, its results, the yea
 a measure's result or evaluation) ticks that year; any other input (the plan, its measures,
 projects, indicators, targets, departments) ticks year 0. A year's figures read the inputs of every
 year up to it (the actuals of earlier years make the forecast), so the *version* of a year's inputs
-is the sum of the ticks of year 0 and of every year up to it: one indexed query, and a save in the
-open year leaves the figures of earlier years alone. Ticks only grow; a rolled-back change takes
+is the ticks of year 0 and of every year up to it: one indexed query, and a save in the open year
+leaves the figures of earlier years alone. Ticks only grow; a rolled-back change takes
 its tick back with it.
 
 Why a counter bumped by triggers rather than by Python: no write path can forget it, bulk writes
@@ -19,6 +19,11 @@ Where the figures live: `YearFigures`, one row per plan year holding the pickled
 with the version it was computed from, shared by every worker through the database. A worker also
 keeps the last row it read in memory, keyed by the row's `token` (new at every store), so a page
 whose figures are stored costs one query and no unpickling.
+
+Saves are followed project by project: the triggers of a project's rows of one year (its record,
+results and action goals) also note the project beside each tick (`FiguresChange`, migration
+0007). A worker whose figures are behind by noted ticks only computes those projects again, with
+the measures, goals and plan above them (`_patched`, `compute.rollup_patch`), and keeps the result.
 
 When the inputs changed, the first request computes the figures while the others asking for the
 same plan year wait for it and read what it stored (`_single_flight`), instead of all computing
@@ -209,8 +214,9 @@ def rollup_stored(*, plan: Plan, fiscal_year: int) -> YearRollup:
 
     * Nothing changed since this worker read them: one query.
     * Only rows of some projects changed (records, results, action goals; at most `PATCH_TICKS`
-      changes): the figures this worker holds, or else the stored ones, with those projects and
-      everything above them computed again (two queries and the roll-up's 16, narrowed).
+      changes): the figures this worker holds, or else the stored ones (one query more), with those
+      projects and everything above them computed again (the changes read in one query, and the
+      roll-up's 16 narrowed to those projects).
     * Anything else (the plan, measures, targets, a measure's results, or too many changes): computed
       from scratch and stored by one request while the others asking wait for it and read what it
       stored (the roll-up's 16 queries, one to store and one to prune; on PostgreSQL two more, to
@@ -220,7 +226,7 @@ def rollup_stored(*, plan: Plan, fiscal_year: int) -> YearRollup:
     a change committed meanwhile makes the next request bring them up to date again, and none is
     ever stale."""
     state = figures_state(plan=plan, fiscal_year=fiscal_year)
-    held = _held(plan, fiscal_year, state)
+    held = _held_or_stored(plan, fiscal_year, state)
     if held is not None and held.ticks == state.ticks:
         return held.rollup
     patched = _patched(plan, fiscal_year, held, state) if held is not None else None
@@ -229,16 +235,17 @@ def rollup_stored(*, plan: Plan, fiscal_year: int) -> YearRollup:
     with _single_flight(plan, fiscal_year):
         # Stored meanwhile by the request this one waited for?
         state = figures_state(plan=plan, fiscal_year=fiscal_year)
-        held = _held(plan, fiscal_year, state) if state.stored_version == state.version else None
+        held = _held_or_stored(plan, fiscal_year, state) if state.stored_version == state.version else None
         return held.rollup if held is not None else _compute_and_store(plan, fiscal_year, state)
 
 
-def _held(plan: Plan, fiscal_year: int, state: State) -> Held | None:
+def _held_or_stored(plan: Plan, fiscal_year: int, state: State) -> Held | None:
     """Figures to start from: this worker's copy while the stored row it came from is still the
     stored one, else the stored row when it is current or near enough to bring up to date."""
     key = (plan.pk, fiscal_year)
     held = _in_memory.get(key)
-    if held is not None and held.token == state.token:
+    # Never ahead of the clock: a database restored under running workers starts it again.
+    if held is not None and held.token == state.token and _behind(held.ticks, state.ticks) is not None:
         return held
     ticks = _ticks(state.stored_version) if state.stored_version else None
     if ticks is None or _behind(ticks, state.ticks) is None:
