@@ -213,14 +213,15 @@ def test_a_save_computes_only_its_project_again_and_the_figures_above_it(
 
 def test_a_change_of_an_earlier_year_brings_the_later_years_up_to_date(demo, monkeypatch):
     """The actuals of earlier years make a later year's forecast: the later year's figures follow."""
-    rollup_year(plan=demo, fiscal_year=2026)
-    result = ProjectRecord.objects.get(project__code="3-2-1-01", fiscal_year=2024).indicator_results.first()
+    before = rollup_year(plan=demo, fiscal_year=2026).find("project", "1-1-2-01")
+    result = ProjectRecord.objects.get(project__code="1-1-2-01", fiscal_year=2024).indicator_results.first()
     result.actual = Decimal(1)  # a late correction of a locked year's actual
     result.save()
     _no_full_rollup(monkeypatch)
     patched = rollup_year(plan=demo, fiscal_year=2026)
     monkeypatch.undo()
     assert patched == stored.rollup_fresh(plan=demo, fiscal_year=2026)
+    assert patched.find("project", "1-1-2-01") != before  # the change reaches the later year
 
 
 def test_a_change_not_of_one_project_computes_the_year_from_scratch(demo, dx, monkeypatch):
