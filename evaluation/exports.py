@@ -8,7 +8,7 @@ ever a formula; numbers are written as numbers.
 
 import tablib
 
-from core.resources import workbook_bytes, workbook_write
+from core.resources import bold_cell, workbook_bytes, workbook_write
 from evaluation.resources import SHEET_TITLE, STATUS_BY_LABEL
 
 FILLED_COLUMNS = ("実績値", "実績の状態", "補足")
@@ -42,26 +42,23 @@ FILLED_FILL = "FFF2CC"
 def results_workbook(rows: tablib.Dataset) -> bytes:
     """The .xlsx bytes of the results sheet for `rows` (headers first), with the 説明 sheet."""
     headers = list(rows.headers)
-    workbook = workbook_write(headers, list(rows), title=SHEET_TITLE)
-    sheet = workbook.active
-    _header_notes(sheet, headers)
+    workbook, sheet = workbook_write(headers, list(rows), title=SHEET_TITLE, header_style=_header_note)
     _status_choices(sheet, headers, len(rows))
     _help_sheet(workbook.create_sheet(HELP_TITLE), headers)
     return workbook_bytes(workbook)
 
 
-def _header_notes(sheet, headers: list[str]) -> None:
+def _header_note(cell, header: str) -> None:
+    """Yellow for the columns staff fill, grey for the others, and what the column is, as a note."""
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
 
-    for column, header in enumerate(headers, start=1):
-        cell = sheet.cell(row=1, column=column)
-        colour = FILLED_FILL if header in FILLED_COLUMNS else HEADER_FILL
-        cell.fill = PatternFill("solid", start_color=colour, end_color=colour)
-        if header in COLUMN_HELP:
-            comment = Comment(COLUMN_HELP[header], "相模原市ICT総合戦略 進捗ポータル")
-            comment.width, comment.height = 320, 160
-            cell.comment = comment
+    colour = FILLED_FILL if header in FILLED_COLUMNS else HEADER_FILL
+    cell.fill = PatternFill("solid", start_color=colour, end_color=colour)
+    if header in COLUMN_HELP:
+        comment = Comment(COLUMN_HELP[header], "相模原市ICT総合戦略 進捗ポータル")
+        comment.width, comment.height = 320, 160
+        cell.comment = comment
 
 
 def _status_choices(sheet, headers: list[str], count: int) -> None:
@@ -79,15 +76,18 @@ def _status_choices(sheet, headers: list[str], count: int) -> None:
         errorTitle="実績の状態",
         error="一覧から選んでください: " + "・".join(STATUS_BY_LABEL),
     )
-    sheet.add_data_validation(choices)
     choices.add(f"{letter}2:{letter}{count + 1}")
+    sheet.data_validations.append(choices)  # a write-only sheet writes them after its rows
 
 
 def _help_sheet(sheet, headers: list[str]) -> None:
-    from openpyxl.styles import Alignment, Font
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment
 
-    sheet.append(["成果指標の実績の入力方法"])
-    sheet["A1"].font = Font(bold=True, size=12)
+    sheet.column_dimensions["A"].width = 16
+    sheet.column_dimensions["B"].width = 10
+    sheet.column_dimensions["C"].width = 100
+    sheet.append([bold_cell(sheet, "成果指標の実績の入力方法", size=12)])
     sheet.append(
         [
             "「成果指標の実績」シートの黄色の列（実績値・実績の状態・補足）に入力し、保存してから"
@@ -95,15 +95,8 @@ def _help_sheet(sheet, headers: list[str]) -> None:
         ]
     )
     sheet.append([])
-    sheet.append(["列", "入力", "説明"])
-    for cell in sheet[4]:
-        cell.font = Font(bold=True)
+    sheet.append([bold_cell(sheet, text) for text in ("列", "入力", "説明")])
     for header in headers:
-        sheet.append(
-            [header, "入力する" if header in FILLED_COLUMNS else "変えない", COLUMN_HELP.get(header, "")]
-        )
-    sheet.column_dimensions["A"].width = 16
-    sheet.column_dimensions["B"].width = 10
-    sheet.column_dimensions["C"].width = 100
-    for row in sheet.iter_rows(min_row=5):
-        row[2].alignment = Alignment(wrap_text=True, vertical="top")
+        explanation = WriteOnlyCell(sheet, value=COLUMN_HELP.get(header, ""))
+        explanation.alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.append([header, "入力する" if header in FILLED_COLUMNS else "変えない", explanation])

@@ -7,18 +7,22 @@ the user may fill now are written out. `evaluation.imports` reads a filled sheet
 columns' widgets, and `evaluation.exports` renders the rows as a workbook.
 """
 
-from django.db.models import Prefetch
 from import_export import fields, resources
 
 from core.resources import ChoiceWidget, CodeWidget, NumberWidget, TextWidget, WholeNumberWidget
 from evaluation.enums import ActualStatus
 from evaluation.models import IndicatorResult
 from evaluation.selectors import records_editable_by
-from projects.models import OutcomeIndicatorTarget
+from projects.selectors import yearly_targets
 
 STATUS_BY_LABEL = {str(label): value for value, label in ActualStatus.choices}
 LABEL_BY_STATUS = {value: label for label, value in STATUS_BY_LABEL.items()}
 IMPORT_REASON = "Excelから取り込み"
+# What the sheet reads of a result, its record and project; the indicator whole (its target's arithmetic).
+SHEET_COLUMNS = (
+    "actual", "actual_status", "note", "indicator",
+    "record__fiscal_year", "record__version", "record__project__code", "record__project__name",
+)  # fmt: skip
 SHEET_TITLE = "成果指標の実績"
 
 
@@ -78,6 +82,7 @@ class IndicatorResultResource(resources.ModelResource):
     def __init__(self, *, user):
         super().__init__()
         self.user = user
+        self._yearly_targets = {}
 
     def get_queryset(self):
         """Only the results of records the user may fill now: the export's rows are the import's."""
@@ -87,27 +92,29 @@ class IndicatorResultResource(resources.ModelResource):
 
     def export_rows(self):
         """The sheet's rows (a tablib Dataset), read in three queries whatever their number."""
-        targets = Prefetch(
-            "indicator__targets", queryset=OutcomeIndicatorTarget.objects.order_by("fiscal_year")
-        )
-        results = (
+        results = list(
             self.get_queryset()
-            .prefetch_related(targets)
+            .only(*SHEET_COLUMNS)
             .order_by("record__fiscal_year", "record__project__code", "indicator__code")
         )
-        # A list, not the queryset: import-export pages a prefetching queryset by OFFSET, which
-        # reads the table again for every hundred rows.
-        return self.export(queryset=list(results))
+        self._yearly_targets = yearly_targets({result.indicator_id for result in results})
+        # A list, not the queryset: import-export pages a queryset by OFFSET, a query per hundred rows.
+        return self.export(queryset=results)
 
     def dehydrate_target(self, result):
-        target = result.indicator.target_for(result.record.fiscal_year).value
+        target = self._target(result).value
         return "" if target is None else target
 
     def dehydrate_target_basis(self, result):
-        target = result.indicator.target_for(result.record.fiscal_year)
+        target = self._target(result)
         if target.value is None:
             return "この年度の目標値なし"
         return "基準値と最終目標から補間" if target.interpolated else "計画に記載"
+
+    def _target(self, result):
+        """The year's target of the result's indicator, from the year targets read for all rows."""
+        targets = self._yearly_targets.get(result.indicator_id, {})
+        return result.indicator.target_for(result.record.fiscal_year, targets)
 
     def column_of(self, attribute: str) -> str:
         """The column a model field's error belongs to, for the error list."""

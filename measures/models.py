@@ -4,6 +4,7 @@
 kinds of indicator carry the same fields and the same rules.
 """
 
+from collections.abc import Mapping
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -169,8 +170,11 @@ class IndicatorBase(PortalModel):
     def __str__(self):
         return f"{self.code} {self.name}"
 
-    def spec(self) -> IndicatorSpec:
-        """The indicator as the arithmetic sees it; reads `targets`, so prefetch them for lists."""
+    def spec(self, yearly_targets: Mapping[int, Decimal] | None = None) -> IndicatorSpec:
+        """The indicator as the arithmetic sees it, with the year targets given, else those `targets`
+        holds (so prefetch them for lists, or read them all at once and give them)."""
+        if yearly_targets is None:
+            yearly_targets = {target.fiscal_year: target.value for target in self.targets.all()}
         return IndicatorSpec(
             direction=self.direction,
             kind=self.kind,
@@ -179,11 +183,11 @@ class IndicatorBase(PortalModel):
             final_target=self.final_target,
             final_year=self.final_target_year,
             tolerance=self.tolerance,
-            yearly_targets={target.fiscal_year: target.value for target in self.targets.all()},
+            yearly_targets=yearly_targets,
         )
 
-    def target_for(self, year: int) -> YearTarget:
-        return target_for_year(self.spec(), year)
+    def target_for(self, year: int, yearly_targets: Mapping[int, Decimal] | None = None) -> YearTarget:
+        return target_for_year(self.spec(yearly_targets), year)
 
     def clean_indicator(self, plan: Plan) -> None:
         errors = {}

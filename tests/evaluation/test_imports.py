@@ -67,7 +67,13 @@ def test_the_sheet_explains_itself(year_open, client):
     workbook = download(client)
     sheet = workbook["成果指標の実績"]
     assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:L3"
     assert sheet["L1"].value == "版"
+    # Headers in bold; the columns to fill in yellow, the others grey.
+    assert [cell.font.b for cell in sheet[1]] == [True] * 12
+    fill = {cell.value: cell.fill.fgColor.rgb[-6:] for cell in sheet[1]}
+    assert [fill["実績値"], fill["補足"]] == ["FFF2CC", "FFF2CC"]
+    assert [fill["事業番号"], fill["版"]] == ["DDDDDD", "DDDDDD"]
     assert sheet["L1"].comment.text == (
         "変えないでください。表をダウンロードした時点の、その事業の年度評価の版（更新のたびに増える番号）です。"
         "取り込むとき、ダウンロードした後にほかの人がその事業を更新していないかを、この番号で確かめます。"
@@ -81,6 +87,7 @@ def test_the_sheet_explains_itself(year_open, client):
     assert sheet.column_dimensions["H"].width == 28  # 「基準値と最終目標から補間」: 12 full-width characters
     [choices] = sheet.data_validations.dataValidation
     assert (str(choices.sqref), choices.formula1) == ("J2:J3", '"未入力,確定値,速報値,集計中,調査未実施"')
+    assert workbook["説明"]["A1"].font.b and workbook["説明"]["C6"].alignment.wrap_text
     guide = [[cell.value for cell in row] for row in workbook["説明"].iter_rows(min_row=4, max_col=2)]
     assert guide[0] == ["列", "入力"]
     assert [row for row in guide if row[1] == "入力する"] == [
