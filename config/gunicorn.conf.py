@@ -9,6 +9,11 @@ city-size plan (`make bench`), while entry saves and list pages take tens of mil
   its own copy of Django and the plotly/openpyxl imports).
 * threads: 4 per worker, so requests that wait on PostgreSQL or on a slow client overlap; the portal
   is mostly database-bound, and Django's connections are per thread (CONN_MAX_AGE keeps each open).
+* preload_app: the portal is loaded once, in the master, with openpyxl (0.2 s to import; the pages
+  import it when they first write or read a workbook), and each worker is forked ready from it: a
+  worker replaced after max_requests (below) answers its first request as fast as the others, and the
+  workers share those pages of memory. So a new release needs gunicorn restarted: HUP forks the
+  workers again from the master's copy of the old code.
 * timeout: 120 s, well above the slowest page (a workbook or a roll-up from scratch, a few seconds),
   so a real request is never killed, while a hung worker is still replaced within two minutes.
 """
@@ -19,6 +24,7 @@ import os
 bind = os.environ.get("GUNICORN_BIND") or f"127.0.0.1:{os.environ.get('PORT') or 8000}"
 workers = int(os.environ.get("GUNICORN_WORKERS") or multiprocessing.cpu_count() + 1)
 threads = int(os.environ.get("GUNICORN_THREADS") or 4)
+preload_app = True
 timeout = 120
 graceful_timeout = 30
 keepalive = 5
@@ -30,3 +36,8 @@ accesslog = "-"
 errorlog = "-"
 # Request time in microseconds (%(D)s) at the end of each access-log line.
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(D)sus "%(a)s"'
+
+
+def when_ready(server):
+    """In the master, after the preloaded portal and before the first worker is forked."""
+    import openpyxl  # noqa: F401

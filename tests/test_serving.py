@@ -84,6 +84,7 @@ def test_the_gunicorn_config_binds_from_the_environment_with_sane_values(monkeyp
         "127.0.0.1:8000", 3, 4, 120
     )
     assert values["accesslog"] == "-"
+    assert values["preload_app"] is True  # workers forked ready, openpyxl imported (when_ready)
     monkeypatch.setenv("PORT", "9001")
     assert runpy.run_path(str(config))["bind"] == "127.0.0.1:9001"
     monkeypatch.setenv("GUNICORN_BIND", "0.0.0.0:8080")
