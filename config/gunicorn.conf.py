@@ -39,5 +39,11 @@ access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(D)sus "%(a)s"'
 
 
 def when_ready(server):
-    """In the master, after the preloaded portal and before the first worker is forked."""
+    """In the master, after the preloaded portal and before the first worker is forked: openpyxl
+    imported, and everything loaded so far frozen (`gc.freeze`), so the workers' collections never
+    scan it (nor touch its memory pages, which they share with the master)."""
+    import gc
+
     import openpyxl  # noqa: F401
+
+    gc.freeze()
