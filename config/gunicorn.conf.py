@@ -6,7 +6,7 @@ city-size plan (`make bench`), while entry saves and list pages take tens of mil
 
 * workers: one process per CPU core plus one, so a slow page on one worker leaves the others
   answering; more processes than cores only queue for the CPU and multiply memory (each worker holds
-  its own copy of Django and the plotly/openpyxl imports).
+  its own figures and caches, beside what it shares with the master: see preload_app).
 * threads: 4 per worker, so requests that wait on PostgreSQL or on a slow client overlap; the portal
   is mostly database-bound, and Django's connections are per thread (CONN_MAX_AGE keeps each open).
 * preload_app: the portal is loaded once, in the master, with openpyxl (0.2 s to import; the pages

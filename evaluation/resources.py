@@ -12,8 +12,9 @@ from import_export import fields, resources
 from core.resources import ChoiceWidget, CodeWidget, NumberWidget, TextWidget, WholeNumberWidget
 from evaluation.enums import ActualStatus
 from evaluation.models import IndicatorResult
+from evaluation.rollups.selectors import yearly_targets
 from evaluation.selectors import records_editable_by
-from projects.selectors import yearly_targets
+from projects.models import OutcomeIndicatorTarget
 
 STATUS_BY_LABEL = {str(label): value for value, label in ActualStatus.choices}
 LABEL_BY_STATUS = {value: label for label, value in STATUS_BY_LABEL.items()}
@@ -97,8 +98,9 @@ class IndicatorResultResource(resources.ModelResource):
             .only(*SHEET_COLUMNS)
             .order_by("record__fiscal_year", "record__project__code", "indicator__code")
         )
-        self._yearly_targets = yearly_targets({result.indicator_id for result in results})
-        # A list, not the queryset: import-export pages a queryset by OFFSET, a query per hundred rows.
+        # Read once: the rows name the indicators whose year targets the sheet shows.
+        indicators = {result.indicator_id for result in results}
+        self._yearly_targets = yearly_targets(OutcomeIndicatorTarget.objects.filter(indicator__in=indicators))
         return self.export(queryset=results)
 
     def dehydrate_target(self, result):

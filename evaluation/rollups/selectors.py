@@ -230,14 +230,21 @@ def _rows(queryset) -> list[tuple]:
     return list(zip(*columns, strict=True))
 
 
-def _indicators(indicators, targets, owner: str) -> dict[int, list[IndicatorRow]]:
-    """{owner id: [IndicatorRow, ...] by code} from an indicator and a target queryset (2 queries:
-    the rows and their yearly targets)."""
+def yearly_targets(targets) -> dict[int, dict[int, Decimal]]:
+    """{indicator id: {fiscal year: target}} of a target queryset, in one query: the year targets
+    an indicator's `IndicatorSpec` takes, read for many indicators at once."""
     yearly: dict[int, dict[int, Decimal]] = defaultdict(dict)
     for indicator_id, year, value in _rows(
         targets.order_by("fiscal_year").values_list("indicator_id", "fiscal_year", "value")
     ):
         yearly[indicator_id][year] = value
+    return yearly
+
+
+def _indicators(indicators, targets, owner: str) -> dict[int, list[IndicatorRow]]:
+    """{owner id: [IndicatorRow, ...] by code} from an indicator and a target queryset (2 queries:
+    the rows and their yearly targets)."""
+    yearly = yearly_targets(targets)
     by_owner: dict[int, list[IndicatorRow]] = defaultdict(list)
     rows = _rows(indicators.order_by("code").values_list(owner, *INDICATOR_FIELDS))
     for owner_id, pk, code, name, unit, decimals, source, direction, kind, *numbers in rows:

@@ -191,9 +191,9 @@ def gc_paused():
     holds the figures of every year it served, some hundred thousand objects a year, and a full
     collection scanning them took 0.5-1.6 s under load (`make load`), every thread of the worker
     waiting; dozens of them in two minutes were the run's slowest requests. Frozen objects are still
-    freed as soon as nothing refers to them (the figures a patch replaces are); only cyclic garbage
-    among them would stay, which the figures make none of, and gunicorn replaces each worker after
-    `max_requests` anyway."""
+    freed as soon as nothing refers to them (the figures a patch replaces are). What would stay is
+    cyclic garbage among what was alive when freezing: the figures make none, other requests of the
+    worker at that moment may make a little, and gunicorn replaces each worker after `max_requests`."""
     enabled = gc.isenabled()
     gc.disable()
     try:
