@@ -102,11 +102,18 @@ class PortalAdmin(ListedLookupsOnly, SimpleHistoryAdmin):
         return fields
 
     def get_object(self, request, object_id, from_field=None):
-        """Another department's object answers 404, not a redirect that would confirm it exists."""
-        obj = super().get_object(request, object_id, from_field)
-        if obj is None:
-            raise Http404("指定されたデータは見つからないか、閲覧する権限がありません。")
-        return obj
+        """Another department's object answers 404, not a redirect that would confirm it exists.
+
+        Fetched once per request: a page that reads the object before Django's view does (the entry
+        page, the history) gets the same instance, not a second copy of it and its prefetched rows."""
+        fetched = request.__dict__.setdefault("_admin_objects", {})
+        key = (self.model, object_id, from_field)
+        if key not in fetched:
+            obj = super().get_object(request, object_id, from_field)
+            if obj is None:
+                raise Http404("指定されたデータは見つからないか、閲覧する権限がありません。")
+            fetched[key] = obj
+        return fetched[key]
 
     def history_hidden_fields(self, request) -> set[str]:
         """Fields whose changes this user may not read in the history (e.g. the DX office's notes)."""

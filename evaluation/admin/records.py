@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
+from django.utils.functional import SimpleLazyObject
 
 from core.admin import PortalAdmin, PortalInline, ReadOnlyMixin
 from core.fiscal import fiscal_year_label
@@ -241,7 +242,16 @@ class ProjectRecordAdmin(YearScopedAdmin):
     ]  # fmt: skip
 
     def get_queryset(self, request):
-        return records_with_department(super().get_queryset(request)).with_results()
+        shown = [
+            "project__plan",
+            "self_grade",
+            "proposed_grade",
+            "final_grade",
+            "submitted_by",
+            "approved_by",
+        ]
+        records = super().get_queryset(request).select_related(*shown)  # read with the record, not after
+        return records_with_department(records).with_results()
 
     def get_readonly_fields(self, request, obj=None):
         if is_dx_office(request.user):
@@ -356,7 +366,9 @@ class ProjectRecordAdmin(YearScopedAdmin):
             if record.status in RecordStatus.with_department()
             else [],
             "can_submit": record.status in RecordStatus.with_department() and self._editable(request, record),
-            "proposal": record_proposed_grade(record)
+            # Computed only when the page is shown (a save redirects instead); it reads the saved
+            # rows, so an invalid form shown again still gets the stored record's proposal.
+            "proposal": SimpleLazyObject(lambda: record_proposed_grade(record))
             if record.status in RecordStatus.with_department()
             else None,
             "can_review": is_dx_office(request.user) and record.status in RecordStatus.awaiting_review(),
