@@ -275,10 +275,18 @@ class Actions:
         return None
 
     def _type(self, form, pk: int, *, complete: bool) -> Ack:
-        """A new 実績の概要 and a new value for the first indicator; everything else too to submit."""
+        """A new 実績の概要 and a new value for the first indicator; everything else too to submit.
+
+        The value is the save's serial number, unlike the one the page showed: typing the value that
+        is there already changes nothing, so the check would look in vain for its history row (seeded
+        values meet small serial numbers now and then: 1 is the value of 49 of the open year's first
+        indicators)."""
+        shown = dict(form.fields).get("indicator_results-0-actual") or None
         if complete:
             self._complete(form)
         number = next(self.serial)
+        while shown is not None and Decimal(shown) == number:
+            number = next(self.serial)
         summary = f"{TOKEN} {number}"
         form.set("results_summary", summary)
         actual = Decimal(number)
