@@ -244,6 +244,7 @@ class ProjectRecordAdmin(YearScopedAdmin):
     def get_queryset(self, request):
         shown = [
             "project__plan",
+            "cycle",
             "self_grade",
             "proposed_grade",
             "final_grade",

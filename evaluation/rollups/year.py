@@ -33,13 +33,15 @@ def record_proposed_grade(record: ProjectRecord) -> Grade | None:
     left out of the year (not started, abolished, merged or suspended).
     """
     project = record.project
-    inputs = rollup_inputs(plan=project.plan, fiscal_year=record.fiscal_year, project=project)
+    inputs = rollup_inputs(
+        plan=project.plan, fiscal_year=record.fiscal_year, project=project, projects_only=True
+    )
     return rollup_compute(inputs).projects[0].proposed_grade
 
 
 def records_proposed_grades(records: Sequence[ProjectRecord]) -> dict[int, Grade | None]:
     """{record id: its proposed grade, as `record_proposed_grade` gives it} for many records at
-    once: one roll-up narrowed to their projects per plan year (two queries, and 16 a plan year),
+    once: one roll-up narrowed to their projects per plan year (two queries, and 9 a plan year),
     whatever the number of records."""
     projects = {
         pk: (plan_id, code)
@@ -53,7 +55,9 @@ def records_proposed_grades(records: Sequence[ProjectRecord]) -> dict[int, Grade
         wanted[(projects[record.project_id][0], record.fiscal_year)].append(record.project_id)
     proposals: dict[tuple[int, str], Grade | None] = {}  # (year, project code): proposal
     for (plan_id, year), project_ids in wanted.items():
-        inputs = rollup_inputs(plan=plans[plan_id], fiscal_year=year, project_ids=project_ids)
+        inputs = rollup_inputs(
+            plan=plans[plan_id], fiscal_year=year, project_ids=project_ids, projects_only=True
+        )
         proposals.update(
             ((year, figure.code), figure.proposed_grade) for figure in rollup_compute(inputs).projects
         )

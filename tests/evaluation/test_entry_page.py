@@ -37,11 +37,12 @@ def test_entry_page_queries_do_not_grow_with_goals_and_indicators(
     client.force_login(staff)
     url = reverse("admin:evaluation_projectrecord_change", args=[record.pk])
     client.get(url)  # warm Django's content-type cache, which the first page view fills
-    # Session, user, groups (2), memberships and their lineage (2), the record with its project, plan
-    # and result rows (3, once for the workflow panel and the form), editing scope, permissions (2), the
-    # inlines' rows (2), the indicators' targets, the grades, the session save (3), and the 評価案 shown
-    # before submitting, computed from the project's rows of the year (16, whatever their number).
-    with django_assert_num_queries(35):
+    # Session, user, groups (2), memberships and their lineage (2), the record with its project, plan,
+    # cycle and result rows (3, once for the workflow panel and the form), editing scope, permissions
+    # (2), the inlines' rows (2), the indicators' targets, the grades, the session save (3), and the
+    # 評価案 shown before submitting, computed from the project's rows of the year (9, whatever their
+    # number: the project's figure alone, nothing above it).
+    with django_assert_num_queries(28):
         response = client.get(url)
     assert response.status_code == 200
     page = response.content.decode()
@@ -83,8 +84,8 @@ def test_one_history_row_per_changed_object_with_the_acting_user(plan, client, d
                  f"indicator_results-{index}-actual": "120" if index == 0 else "",
                  f"indicator_results-{index}-actual_status": "not_entered", f"indicator_results-{index}-note": ""}  # fmt: skip
     url = reverse("admin:evaluation_projectrecord_change", args=[record.pk])
-    # A save redirects: the page's 評価案 (16 queries) is not computed for a page never shown.
-    with django_assert_num_queries(41):
+    # A save redirects: the page's 評価案 (9 queries) is not computed for a page never shown.
+    with django_assert_num_queries(40):
         response = client.post(url, data)
     assert response.status_code == 302
     after = {
