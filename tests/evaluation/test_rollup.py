@@ -284,9 +284,22 @@ def test_the_rollup_command_refuses_a_year_outside_every_plan(demo):
         call_command("rollup", "--fiscal-year", "2031", stdout=io.StringIO())
 
 
+@pytest.mark.parametrize("year", [2024, 2025])
+def test_a_records_proposal_is_its_projects_proposal_in_the_years_figures(demo, year):
+    """A record's proposal reads its project's rows alone; the year's figures read everything."""
+    figures = rollup_year(plan=demo, fiscal_year=year).projects
+    expected = {figure.record: figure.proposed_grade for figure in figures if figure.record}
+    records = ProjectRecord.objects.filter(project__plan=demo, fiscal_year=year)
+    proposals = {record.pk: record_proposed_grade(record) for record in records}
+    assert proposals == expected
+    assert len({grade.code for grade in proposals.values() if grade}) > 1  # not one grade for all
+
+
 def test_proposed_grades_for_one_record_and_one_measure(demo, django_assert_max_num_queries):
     record = ProjectRecord.objects.get(project__code="2-1-3-02", fiscal_year=2024)
-    with django_assert_max_num_queries(ROLLUP_QUERIES + 2):  # and the record's project and plan
+    # The project's own rows (9 of the roll-up's 16: no goals, measures or target indicators), and
+    # the record's project and plan.
+    with django_assert_max_num_queries(9 + 2):
         assert record_proposed_grade(record).display == "C（大幅な遅れ）"
     not_started = ProjectRecord.objects.get(project__code="1-1-1-01", fiscal_year=2025)
     assert record_proposed_grade(not_started).display == "−（評価不能）"
