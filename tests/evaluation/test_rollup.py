@@ -181,6 +181,8 @@ def test_left_out_projects_are_listed_with_why_and_never_counted(demo):
 # records (+ indicator results and the outcome actuals so far, action results), target results
 # (+ the target actuals so far), measure evaluations.
 ROLLUP_QUERIES = 1 + 1 + 4 + 5 + 3 + 1 + 1
+# A record's proposal reads grades, projects and records alone (`projects_only`).
+PROPOSAL_QUERIES = 1 + 5 + 3
 # `rollup_year` after a change to the plan: the inputs' version (before and after taking the plan
 # year's lock, which PostgreSQL takes and releases in a query each), the reads, storing the figures
 # and pruning the change notes.
@@ -297,9 +299,7 @@ def test_a_records_proposal_is_its_projects_proposal_in_the_years_figures(demo, 
 
 def test_proposed_grades_for_one_record_and_one_measure(demo, django_assert_max_num_queries):
     record = ProjectRecord.objects.get(project__code="2-1-3-02", fiscal_year=2024)
-    # The project's own rows (9 of the roll-up's 16: no goals, measures or target indicators), and
-    # the record's project and plan.
-    with django_assert_max_num_queries(9 + 2):
+    with django_assert_max_num_queries(PROPOSAL_QUERIES + 2):  # and the record's project and plan
         assert record_proposed_grade(record).display == "C（大幅な遅れ）"
     not_started = ProjectRecord.objects.get(project__code="1-1-1-01", fiscal_year=2025)
     assert record_proposed_grade(not_started).display == "−（評価不能）"

@@ -326,6 +326,10 @@ def test_a_second_save_from_an_old_page_is_refused_naming_who_saved(setting, cli
     assert response.status_code == 200
     errors = response.context["adminform"].form.non_field_errors()
     assert errors[0].startswith("この事業の年度評価は、あなたが画面を開いた後に花子 相模さんが更新しました（")
+    page = response.content.decode()
+    assert "\n二番目の保存</textarea>" in page  # what was typed stays on screen
+    # ... beside the 評価案 of the record as saved, computed for the page shown again.
+    assert "評価案（成果指標と行動目標から自動計算）：<strong>B（若干の遅れ）</strong>" in page
     saved = reload(record)
     assert (saved.self_grade_reason, saved.version) == ("最初の保存", 1)
 
