@@ -12,6 +12,7 @@ from django.utils.functional import SimpleLazyObject
 
 from core.admin import PortalAdmin, PortalInline, ReadOnlyMixin
 from core.fiscal import fiscal_year_label
+from core.forms import PortalModelForm
 from core.templatetags.portal import number
 from core.validators import whole_number
 from evaluation import services
@@ -111,8 +112,18 @@ class ActionResultInline(ResultInline):
         return f"{result.action_goal.number}. {result.action_goal.description}"
 
 
+class IndicatorResultForm(PortalModelForm):
+    """Notes the row's saved actual before the form writes what was typed onto it: a refused save
+    shows the page again with the typed value in its input, and the rates still of the saved one."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.saved_actual = (self.instance.actual, self.instance.actual_status)
+
+
 class IndicatorResultInline(ResultInline):
     model = IndicatorResult
+    form = IndicatorResultForm
     fields = ["indicator_name", "year_target", "actual", "unit", "actual_status", "rates", "note"]
     readonly_fields = ["indicator_name", "year_target", "unit", "rates"]
     verbose_name_plural = "成果指標の実績（目標値を見ながら入力してください）"
@@ -152,8 +163,7 @@ class IndicatorResultInline(ResultInline):
         rates = indicator_rates(
             indicator.spec(),
             indicator.target_for(year).value,
-            result.actual,
-            result.actual_status,
+            *result.saved_actual,
             graded_by=result.record.project.plan.grading_rate,
         )
         graded = f"（{rates.grading_label}で評価）"

@@ -1,6 +1,7 @@
 """The yearly PDCA workflow: each transition, the refused ones, and what staff see on the entry page."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -196,6 +197,11 @@ def test_a_locked_year_is_read_only_and_a_correction_needs_a_reason(setting):
     assert services.record_approve(record, by=dx).reopened is False
 
 
+def _rates_cell(page: str) -> str:
+    """The text of the first result row's 進捗率／達成率 cell."""
+    return re.search(r'<td class="field-rates"[^>]*>\s*<p>(.*?)</p>', page, re.S).group(1).strip()
+
+
 def _entry_data(record, **overrides):
     indicator_result = record.indicator_results.get()
     action_result = record.action_results.get()
@@ -322,14 +328,22 @@ def test_a_second_save_from_an_old_page_is_refused_naming_who_saved(setting, cli
     client.force_login(colleague)
     assert client.post(url, _entry_data(loaded, self_grade_reason="最初の保存")).status_code == 302
     client.force_login(staff)
-    response = client.post(url, _entry_data(loaded, self_grade_reason="二番目の保存"))
+    typed = _entry_data(loaded, self_grade_reason="二番目の保存", **{"indicator_results-0-actual": "60"})
+    response = client.post(url, typed)
     assert response.status_code == 200
     errors = response.context["adminform"].form.non_field_errors()
     assert errors[0].startswith("この事業の年度評価は、あなたが画面を開いた後に花子 相模さんが更新しました（")
     page = response.content.decode()
     assert "\n二番目の保存</textarea>" in page  # what was typed stays on screen
-    # ... beside the 評価案 of the record as saved, computed for the page shown again.
+    assert 'name="indicator_results-0-actual" value="60"' in page
+    # ... beside the 評価案 and the rates of the record as saved, computed for the page shown again.
     assert "評価案（成果指標と行動目標から自動計算）：<strong>B（若干の遅れ）</strong>" in page
+    saved_page = client.get(url)
+    assert saved_page.status_code == 200
+    assert 'name="indicator_results-0-actual" value="150"' in saved_page.content.decode()
+    # The saved 150 against FY2025's 160: (150 − 100) ÷ (160 − 100), and 150 ÷ 160.
+    rates = "進捗率 83.3%／達成率 93.8%（進捗率で評価）"
+    assert _rates_cell(page) == _rates_cell(saved_page.content.decode()) == rates
     saved = reload(record)
     assert (saved.self_grade_reason, saved.version) == ("最初の保存", 1)
 
