@@ -118,3 +118,21 @@ def test_leaving_with_unsaved_changes_asks_first(record, live_url, browser):
     page.click("#id_issues")
     page.keyboard.type("途中まで書いた課題")
     assert page.evaluate(LEAVING) is True  # the browser asks before the typed text is lost
+
+
+# The result tables whose columns do not fit their box (and would scroll inside it).
+OVERFLOWING = """() => [...document.querySelectorAll(".results-inline .tabular")]
+    .filter(box => box.scrollWidth > box.clientWidth)
+    .map(box => box.closest(".results-inline").id)"""
+
+
+def test_the_result_rows_fit_an_office_screen_with_the_menu_open(record, live_url, browser):
+    page = browser.new_page(locale="ja-JP", viewport={"width": 1280, "height": 900})
+    log_in(page, live_url + "/admin/login/", "tanaka")
+    page.goto(f"{live_url}/admin/evaluation/projectrecord/{record.pk}/change/")
+    assert page.is_visible("#nav-sidebar")  # the admin's menu beside the form, as it opens
+    _type_everything(page, completion="achieved")
+    page.fill("#id_indicator_results-0-note", "速報値。確定値は7月に判明する見込み")
+    assert page.evaluate(OVERFLOWING) == []  # every column in view, 補足 included
+    assert page.is_visible("#id_indicator_results-0-note")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
