@@ -19,7 +19,7 @@ from evaluation import services
 from evaluation.enums import CycleStatus, RecordStatus
 from evaluation.forms import VersionedForm, review_draft_key
 from evaluation.models import ActionResult, FiscalYear, Grade, IndicatorResult, ProjectRecord
-from evaluation.rollups.year import record_proposed_grade
+from evaluation.rollups.year import record_proposal_shown
 from evaluation.selectors import fiscal_year_current, record_may_edit, records_with_department, result_changes
 from projects.scoping import department_ids, is_dx_office, scope_by_project_year, sees_everything
 from strategy.achievement import indicator_rates, percent_text
@@ -377,9 +377,9 @@ class ProjectRecordAdmin(YearScopedAdmin):
             if record.status in RecordStatus.with_department()
             else [],
             "can_submit": record.status in RecordStatus.with_department() and self._editable(request, record),
-            # Computed only when the page is shown (a save redirects instead); it reads the saved
-            # rows, so an invalid form shown again still gets the stored record's proposal.
-            "proposal": SimpleLazyObject(lambda: record_proposed_grade(record))
+            # Read only when the page is shown (a save redirects instead); of the saved rows, so an
+            # invalid form shown again still gets the stored record's proposal.
+            "proposal": SimpleLazyObject(lambda: record_proposal_shown(record))
             if record.status in RecordStatus.with_department()
             else None,
             "can_review": is_dx_office(request.user) and record.status in RecordStatus.awaiting_review(),

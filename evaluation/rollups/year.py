@@ -8,10 +8,12 @@ so call them after saving a record's indicator and action results.
 from collections import defaultdict
 from collections.abc import Sequence
 
+from django.db import connection
+
 from evaluation.models import Grade, MeasureEvaluation, ProjectRecord
 from evaluation.rollups.compute import YearRollup, rollup_compute
 from evaluation.rollups.selectors import rollup_inputs
-from evaluation.rollups.stored import rollup_stored
+from evaluation.rollups.stored import figures_version, rollup_stored
 from projects.models import Project
 from strategy.models import Plan
 
@@ -37,6 +39,31 @@ def record_proposed_grade(record: ProjectRecord) -> Grade | None:
         plan=project.plan, fiscal_year=record.fiscal_year, project=project, projects_only=True
     )
     return rollup_compute(inputs).projects[0].proposed_grade
+
+
+# The proposals this worker last showed, by (project id, fiscal year): (inputs' version, proposal).
+_shown_proposals: dict[tuple[int, int], tuple[str, Grade | None]] = {}
+SHOWN_PROPOSALS_KEPT = 10_000  # some 2,000 projects × a plan's four years, with room to spare
+
+
+def record_proposal_shown(record: ProjectRecord) -> Grade | None:
+    """`record_proposed_grade` as the entry page shows it: computed again only when an input of the
+    year's figures changed since this worker last showed it (one query to know, see
+    `evaluation.rollups.stored`), so a page opened again costs one query instead of nine.
+
+    Kept only outside a transaction, as `rollup_stored` keeps figures: one may still roll back what
+    it read, and its ticks would then be reused by other changes."""
+    key = (record.project_id, record.fiscal_year)
+    version = figures_version(plan=record.project.plan, fiscal_year=record.fiscal_year)
+    shown = _shown_proposals.get(key)
+    if shown is not None and shown[0] == version:
+        return shown[1]
+    proposal = record_proposed_grade(record)
+    if not connection.in_atomic_block:
+        if len(_shown_proposals) >= SHOWN_PROPOSALS_KEPT:
+            _shown_proposals.clear()
+        _shown_proposals[key] = (version, proposal)
+    return proposal
 
 
 def records_proposed_grades(records: Sequence[ProjectRecord]) -> dict[int, Grade | None]:

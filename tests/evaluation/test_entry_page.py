@@ -40,14 +40,35 @@ def test_entry_page_queries_do_not_grow_with_goals_and_indicators(
     # Session, user, groups (2), memberships and their lineage (2), the record with its project, plan,
     # cycle and result rows (3, once for the workflow panel and the form), editing scope, permissions
     # (2), the inlines' rows (2), the indicators' targets, the grades, the session save (3), and the
-    # 評価案 shown before submitting, computed from the project's rows of the year (9, whatever their
-    # number: the project's figure alone, nothing above it).
-    with django_assert_num_queries(28):
+    # 評価案 shown before submitting: the version of the year's inputs (1) and, computed again as in
+    # every test's transaction, from the project's rows of the year (9, whatever their number: the
+    # project's figure alone, nothing above it).
+    with django_assert_num_queries(29):
         response = client.get(url)
     assert response.status_code == 200
     page = response.content.decode()
     assert page.count("150 件") == count
     assert "評価案（成果指標と行動目標から自動計算）：<strong>−（評価不能）</strong>" in page
+
+
+@pytest.mark.django_db(transaction=True)  # a proposal is kept only outside a transaction
+def test_the_proposal_is_computed_again_only_after_a_change(plan, client, django_assert_num_queries):
+    record, staff = _record_with(plan, 1)
+    client.force_login(staff)
+    url = reverse("admin:evaluation_projectrecord_change", args=[record.pk])
+    shown = "評価案（成果指標と行動目標から自動計算）：<strong>{}</strong>"
+    response = client.get(url)
+    assert response.status_code == 200
+    assert shown.format("−（評価不能）") in response.content.decode()
+    with django_assert_num_queries(29 - 9):  # the version of the year's inputs only: nothing changed
+        response = client.get(url)
+    assert response.status_code == 200
+    assert shown.format("−（評価不能）") in response.content.decode()
+    # Another page of the portal saves the year's actual: the page shows the proposal it earns.
+    record.indicator_results.update(actual=Decimal(150), actual_status="confirmed")
+    response = client.get(url)
+    assert response.status_code == 200
+    assert shown.format("A（予定どおり）") in response.content.decode()
 
 
 def test_one_history_row_per_changed_object_with_the_acting_user(plan, client, django_assert_num_queries):
