@@ -12,6 +12,7 @@ import zipfile
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from core.fiscal import wareki_date
@@ -83,7 +84,8 @@ def test_the_data_step_lays_out_sheets_without_a_spreadsheet_library(demo):
 
 
 def test_cover_names_the_plan_year_date_made_and_the_reported_figures(demo):
-    taken = snapshot_latest(plan=demo, fiscal_year=2024).taken_at.date()
+    # The city's date of the lock (JST), as the cover writes it: from 00:00 to 09:00 JST not UTC's.
+    taken = timezone.localtime(snapshot_latest(plan=demo, fiscal_year=2024).taken_at).date()
     cover = reopen(council(2024).render())["表紙"]
     lines = {row[0]: row[1] for row in cover.iter_rows(values_only=True) if row[0]}
     assert lines["第２次相模原市ＩＣＴ総合戦略　進捗状況報告書"] is None
